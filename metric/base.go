@@ -1,0 +1,289 @@
+package metric
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+
+	"github.com/evalkit/evalkit/internal/pyfmt"
+	"github.com/evalkit/evalkit/nd"
+)
+
+// Stats is a (sum, count) accumulator: MXNet's sum_metric and num_inst.
+type Stats struct {
+	Sum float64 `json:"sum"`
+	Num float64 `json:"num"`
+}
+
+// Mean returns Sum/Num, or NaN when nothing was counted (MXNet's rule: NaN
+// only when the count is exactly zero).
+func (s Stats) Mean() float64 {
+	if s.Num == 0 {
+		return math.NaN()
+	}
+	return s.Sum / s.Num
+}
+
+// Options are the arguments every metric takes.
+type Options struct {
+	// Name overrides the display name.
+	Name string
+	// OutputNames selects, in order, the predictions UpdateDict passes.
+	OutputNames []string
+	// LabelNames selects, in order, the labels UpdateDict passes.
+	LabelNames []string
+}
+
+// Base implements the bookkeeping every metric shares: names, output and
+// label selection, local and global (sum, count) statistics, the derived
+// getters, String, Config and state for metrics whose state is one Stats
+// pair. Embed it and call Init from the constructor; the embedding type
+// implements Update and calls Add.
+//
+// Base routes derived calls (UpdateDict → Update, GetNameValue → Get,
+// String → GetNameValue) through the embedding metric, so a type that
+// overrides Get or Update is seen by them.
+type Base struct {
+	mu          sync.Mutex
+	self        Metric
+	kind        string
+	name        string
+	outputNames []string
+	labelNames  []string
+	hasGlobal   bool
+	args        []Arg
+	local       Stats
+	global      Stats
+	value       func(Stats) float64
+}
+
+// Init sets up the base. self is the embedding metric; kind is the class
+// name Config reports (e.g. "Accuracy"); name the default display name;
+// hasGlobal whether global statistics are kept apart from local ones; args
+// the constructor arguments Config reports, in order.
+func (b *Base) Init(self Metric, kind, name string, o Options, hasGlobal bool, args ...Arg) {
+	b.self = self
+	b.kind = kind
+	b.name = name
+	if o.Name != "" {
+		b.name = o.Name
+	}
+	b.outputNames = o.OutputNames
+	b.labelNames = o.LabelNames
+	b.hasGlobal = hasGlobal
+	b.args = args
+}
+
+// setValue installs the function that turns Stats into the reported value
+// (Perplexity's exp of the mean, for example). The default is Stats.Mean.
+func (b *Base) setValue(f func(Stats) float64) { b.value = f }
+
+func (b *Base) val(s Stats) float64 {
+	if b.value != nil {
+		return b.value(s)
+	}
+	return s.Mean()
+}
+
+// Name returns the display name.
+func (b *Base) Name() string { return b.name }
+
+// HasGlobalStats reports whether global statistics are kept apart from the
+// local ones (true for every built-in, false for plain custom metrics such as
+// insightface's).
+func (b *Base) HasGlobalStats() bool { return b.hasGlobal }
+
+// Add adds sum and num to the local statistics and, when the metric keeps
+// them, to the global ones. It is safe for concurrent use.
+func (b *Base) Add(sum, num float64) {
+	b.mu.Lock()
+	b.local.Sum += sum
+	b.local.Num += num
+	if b.hasGlobal {
+		b.global.Sum += sum
+		b.global.Num += num
+	}
+	b.mu.Unlock()
+}
+
+// Reset clears local and global statistics.
+func (b *Base) Reset() {
+	b.mu.Lock()
+	b.local, b.global = Stats{}, Stats{}
+	b.mu.Unlock()
+}
+
+// ResetLocal clears local statistics only.
+func (b *Base) ResetLocal() {
+	b.mu.Lock()
+	b.local = Stats{}
+	b.mu.Unlock()
+}
+
+// Stats returns the local and global statistics.
+func (b *Base) Stats() (local, global Stats) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.local, b.global
+}
+
+// Get returns the local value under the metric's name.
+func (b *Base) Get() ([]string, []float64) {
+	b.mu.Lock()
+	v := b.val(b.local)
+	b.mu.Unlock()
+	return []string{b.name}, []float64{v}
+}
+
+// GetGlobal returns the global value, or the local one when the metric keeps
+// no global statistics.
+func (b *Base) GetGlobal() ([]string, []float64) {
+	if !b.hasGlobal {
+		return b.self.Get()
+	}
+	b.mu.Lock()
+	v := b.val(b.global)
+	b.mu.Unlock()
+	return []string{b.name}, []float64{v}
+}
+
+// GetNameValue zips Get into pairs.
+func (b *Base) GetNameValue() []NameValue { return zipNV(b.self.Get()) }
+
+// GetGlobalNameValue zips GetGlobal into pairs.
+func (b *Base) GetGlobalNameValue() []NameValue { return zipNV(b.self.GetGlobal()) }
+
+func zipNV(names []string, values []float64) []NameValue {
+	n := min(len(names), len(values))
+	out := make([]NameValue, n)
+	for i := range n {
+		out[i] = NameValue{names[i], values[i]}
+	}
+	return out
+}
+
+// String is MXNet's __str__: "EvalMetric: {'accuracy': 0.5}", with Python's
+// float repr and duplicate names collapsed as a Python dict does.
+func (b *Base) String() string { return formatNV(b.self.GetNameValue()) }
+
+func formatNV(nv []NameValue) string {
+	var keys []string
+	vals := map[string]float64{}
+	for _, p := range nv {
+		if _, seen := vals[p.Name]; !seen {
+			keys = append(keys, p.Name)
+		}
+		vals[p.Name] = p.Value
+	}
+	var sb strings.Builder
+	sb.WriteString("EvalMetric: {")
+	for i, k := range keys {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "'%s': %s", k, pyfmt.Repr(vals[k]))
+	}
+	sb.WriteString("}")
+	return sb.String()
+}
+
+// UpdateDict selects labels and preds by name and calls Update.
+func (b *Base) UpdateDict(labels, preds Named) error {
+	l, err := selectNamed("label", labels, b.labelNames)
+	if err != nil {
+		return fmt.Errorf("metric %s: %w", b.name, err)
+	}
+	p, err := selectNamed("output", preds, b.outputNames)
+	if err != nil {
+		return fmt.Errorf("metric %s: %w", b.name, err)
+	}
+	return b.self.Update(l, p)
+}
+
+func selectNamed(what string, n Named, names []string) ([]*nd.Array, error) {
+	if len(n.Names) != len(n.Arrays) {
+		return nil, fmt.Errorf("%s dict has %d names but %d arrays", what, len(n.Names), len(n.Arrays))
+	}
+	if names == nil {
+		return n.Arrays, nil
+	}
+	out := make([]*nd.Array, len(names))
+	for i, name := range names {
+		a, ok := n.Get(name)
+		if !ok {
+			return nil, fmt.Errorf("no %s named %q (have %v)", what, name, n.Names)
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+// Config returns the class name, display name, selections and arguments.
+func (b *Base) Config() (Config, error) {
+	return Config{
+		Metric:      b.kind,
+		Name:        b.name,
+		OutputNames: b.outputNames,
+		LabelNames:  b.labelNames,
+		Args:        append([]Arg(nil), b.args...),
+	}, nil
+}
+
+// State exports the (sum, count) statistics.
+func (b *Base) State() (State, error) {
+	b.mu.Lock()
+	l, g := b.local, b.global
+	b.mu.Unlock()
+	st := State{Metric: b.kind, Name: b.name}
+	st.Local, _ = json.Marshal(l)
+	if b.hasGlobal {
+		st.Global, _ = json.Marshal(g)
+	}
+	return st, nil
+}
+
+func (b *Base) decodeStats(st State) (l, g Stats, err error) {
+	if st.Metric != b.kind {
+		return l, g, fmt.Errorf("metric %s: state is of a %s metric, want %s", b.name, st.Metric, b.kind)
+	}
+	if len(st.Local) > 0 {
+		if err = json.Unmarshal(st.Local, &l); err != nil {
+			return l, g, fmt.Errorf("metric %s: local state: %w", b.name, err)
+		}
+	}
+	if len(st.Global) > 0 {
+		if err = json.Unmarshal(st.Global, &g); err != nil {
+			return l, g, fmt.Errorf("metric %s: global state: %w", b.name, err)
+		}
+	}
+	return l, g, nil
+}
+
+// SetState replaces the statistics with st's.
+func (b *Base) SetState(st State) error {
+	l, g, err := b.decodeStats(st)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.local, b.global = l, g
+	b.mu.Unlock()
+	return nil
+}
+
+// MergeState adds st's statistics to this metric's.
+func (b *Base) MergeState(st State) error {
+	l, g, err := b.decodeStats(st)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.local.Sum += l.Sum
+	b.local.Num += l.Num
+	b.global.Sum += g.Sum
+	b.global.Num += g.Num
+	b.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,318 @@
+package metric
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/evalkit/evalkit/nd"
+)
+
+// binaryCounts is MXNet's _BinaryClassificationMetrics: the confusion counts
+// of a binary classifier whose positive class is 1.
+type binaryCounts struct {
+	TP float64 `json:"tp"`
+	FP float64 `json:"fp"`
+	FN float64 `json:"fn"`
+	TN float64 `json:"tn"`
+}
+
+func (c *binaryCounts) add(o binaryCounts) {
+	c.TP += o.TP
+	c.FP += o.FP
+	c.FN += o.FN
+	c.TN += o.TN
+}
+
+func (c binaryCounts) total() float64 { return c.TP + c.FP + c.FN + c.TN }
+
+func (c binaryCounts) fscore() float64 {
+	var p, r float64
+	if c.TP+c.FP > 0 {
+		p = c.TP / (c.TP + c.FP)
+	}
+	if c.TP+c.FN > 0 {
+		r = c.TP / (c.TP + c.FN)
+	}
+	if p+r > 0 {
+		return 2 * p * r / (p + r)
+	}
+	return 0
+}
+
+func (c binaryCounts) mcc() float64 {
+	if c.total() == 0 {
+		return 0
+	}
+	denom := 1.0
+	for _, t := range [4]float64{c.TP + c.FP, c.TP + c.FN, c.TN + c.FP, c.TN + c.FN} {
+		if t != 0 {
+			denom *= t
+		}
+	}
+	return (c.TP*c.TN - c.FP*c.FN) / math.Sqrt(denom)
+}
+
+// binaryPair counts one (label, pred) pair: pred (N, C) scores, label N
+// values. Positives are label == 1 and argmax == 1. More than two distinct
+// label values is an error, as in MXNet. Labels of shape (N, 1) are
+// flattened (MXNet broadcasts them to N×N and counts wrongly, #16880).
+func binaryPair(name string, label, pred *nd.Array) (binaryCounts, error) {
+	var c binaryCounts
+	ps := pred.Shape()
+	if len(ps) != 2 || ps[1] == 0 {
+		return c, fmt.Errorf("metric %s: predictions must be 2-D scores (samples, classes), got shape %s", name, nd.ShapeString(ps))
+	}
+	n, k := ps[0], ps[1]
+	if label.Size() != n {
+		return c, shapeMismatch(name, label, pred, fmt.Sprintf("want %d labels, one per row", n))
+	}
+	seen := map[int64]bool{}
+	f := pred.Float32s()
+	var row []float32
+	for i := 0; i < n; i++ {
+		l, err := labelClass(name, label, i)
+		if err != nil {
+			return c, err
+		}
+		if !seen[l] {
+			seen[l] = true
+			if len(seen) > 2 {
+				var vals []string
+				for v := range seen {
+					vals = append(vals, fmt.Sprint(v))
+				}
+				sort.Strings(vals)
+				return c, fmt.Errorf("metric %s: supports binary classification only, but the labels hold %d distinct values (%s)", name, len(seen), strings.Join(vals, ", "))
+			}
+		}
+		if f != nil {
+			row = f[i*k : (i+1)*k]
+		} else {
+			row = rowAsFloat32(pred, i, k, row)
+		}
+		pl := nd.ArgMaxFloat32(row) == 1
+		tl := l == 1
+		switch {
+		case pl && tl:
+			c.TP++
+		case pl && !tl:
+			c.FP++
+		case !pl && tl:
+			c.FN++
+		default:
+			c.TN++
+		}
+	}
+	return c, nil
+}
+
+// binaryMetric is F1 or MCC: the shared update and state logic.
+type binaryMetric struct {
+	Base
+	micro bool
+	score func(binaryCounts) float64
+	// micro state: pooled counts; macro state lives in Base's Stats.
+	lc, gc binaryCounts
+}
+
+func (m *binaryMetric) init(self Metric, kind, name, average string, o Options, score func(binaryCounts) float64) error {
+	switch average {
+	case "macro":
+	case "micro":
+		m.micro = true
+	default:
+		return fmt.Errorf("metric %s: average must be \"macro\" or \"micro\", got %q", name, average)
+	}
+	m.score = score
+	var args []Arg
+	if m.micro {
+		args = []Arg{{"average", "micro"}} // MXNet drops it; kept so configs round-trip
+	}
+	m.Init(self, kind, name, o, true, args...)
+	return nil
+}
+
+// Update counts every pair. In macro mode the call's pooled score is added
+// once (MXNet's mean over update calls); in micro mode the counts pool.
+func (m *binaryMetric) Update(labels, preds []*nd.Array) error {
+	if err := checkLists(m.name, labels, preds); err != nil {
+		return err
+	}
+	var call binaryCounts
+	for i := range preds {
+		c, err := binaryPair(m.name, labels[i], preds[i])
+		if err != nil {
+			return err
+		}
+		call.add(c)
+	}
+	if !m.micro {
+		m.Add(m.score(call), 1)
+		return nil
+	}
+	m.mu.Lock()
+	m.lc.add(call)
+	m.gc.add(call)
+	m.mu.Unlock()
+	return nil
+}
+
+func (m *binaryMetric) microValue(c binaryCounts) float64 {
+	n := c.total()
+	if n == 0 {
+		return math.NaN()
+	}
+	return m.score(c) * n / n // MXNet's (F·n)/n, bit for bit
+}
+
+// Get returns the local value.
+func (m *binaryMetric) Get() ([]string, []float64) {
+	if !m.micro {
+		return m.Base.Get()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return []string{m.name}, []float64{m.microValue(m.lc)}
+}
+
+// GetGlobal returns the global value.
+func (m *binaryMetric) GetGlobal() ([]string, []float64) {
+	if !m.micro {
+		return m.Base.GetGlobal()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return []string{m.name}, []float64{m.microValue(m.gc)}
+}
+
+// Reset clears everything.
+func (m *binaryMetric) Reset() {
+	m.Base.Reset()
+	m.mu.Lock()
+	m.lc, m.gc = binaryCounts{}, binaryCounts{}
+	m.mu.Unlock()
+}
+
+// ResetLocal clears the local statistics.
+func (m *binaryMetric) ResetLocal() {
+	m.Base.ResetLocal()
+	m.mu.Lock()
+	m.lc = binaryCounts{}
+	m.mu.Unlock()
+}
+
+// State exports the macro sums or the micro counts.
+func (m *binaryMetric) State() (State, error) {
+	if !m.micro {
+		return m.Base.State()
+	}
+	m.mu.Lock()
+	l, g := m.lc, m.gc
+	m.mu.Unlock()
+	st := State{Metric: m.kind, Name: m.name}
+	st.Local, _ = json.Marshal(l)
+	st.Global, _ = json.Marshal(g)
+	return st, nil
+}
+
+func (m *binaryMetric) decode(st State) (l, g binaryCounts, err error) {
+	if st.Metric != m.kind {
+		return l, g, fmt.Errorf("metric %s: state is of a %s metric, want %s", m.name, st.Metric, m.kind)
+	}
+	if err = unmarshalOpt(st.Local, &l); err == nil {
+		err = unmarshalOpt(st.Global, &g)
+	}
+	if err != nil {
+		err = fmt.Errorf("metric %s: state: %w", m.name, err)
+	}
+	return l, g, err
+}
+
+// SetState replaces the statistics.
+func (m *binaryMetric) SetState(st State) error {
+	if !m.micro {
+		return m.Base.SetState(st)
+	}
+	l, g, err := m.decode(st)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.lc, m.gc = l, g
+	m.mu.Unlock()
+	return nil
+}
+
+// MergeState adds another shard's statistics.
+func (m *binaryMetric) MergeState(st State) error {
+	if !m.micro {
+		return m.Base.MergeState(st)
+	}
+	l, g, err := m.decode(st)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.lc.add(l)
+	m.gc.add(g)
+	m.mu.Unlock()
+	return nil
+}
+
+func unmarshalOpt(raw json.RawMessage, v any) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// F1 is MXNet's F1 ("f1") for binary classification: positives are label 1
+// and arg-max 1. average "macro" (MXNet's default) is the mean of the F1 of
+// each update call; "micro" pools the counts over all samples.
+type F1 struct{ binaryMetric }
+
+// NewF1 returns an F1 metric; average is "macro" or "micro".
+func NewF1(average string, o Options) (*F1, error) {
+	m := &F1{}
+	if err := m.init(m, "F1", "f1", average, o, binaryCounts.fscore); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// MCC is MXNet's MCC ("mcc"), Matthews correlation for binary
+// classification, with F1's averaging modes.
+type MCC struct{ binaryMetric }
+
+// NewMCC returns an MCC metric; average is "macro" or "micro".
+func NewMCC(average string, o Options) (*MCC, error) {
+	m := &MCC{}
+	if err := m.init(m, "MCC", "mcc", average, o, binaryCounts.mcc); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func init() {
+	MustRegister("f1", func(a Args) (Metric, error) {
+		r := newArgReader("f1", a)
+		avg := r.String("average", "macro")
+		o := readOptions(r)
+		if err := r.Done(); err != nil {
+			return nil, err
+		}
+		return NewF1(avg, o)
+	})
+	MustRegister("mcc", func(a Args) (Metric, error) {
+		r := newArgReader("mcc", a)
+		avg := r.String("average", "macro")
+		o := readOptions(r)
+		if err := r.Done(); err != nil {
+			return nil, err
+		}
+		return NewMCC(avg, o)
+	})
+}

@@ -1,0 +1,225 @@
+package metric
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/evalkit/evalkit/nd"
+)
+
+// Composite is MXNet's CompositeEvalMetric ("composite",
+// "compositeevalmetric"): several metrics updated together, whose names and
+// values are reported as one flat list (nested composites flatten). Children
+// are shared, not copied. It has no statistics of its own.
+type Composite struct {
+	mu          sync.RWMutex
+	name        string
+	outputNames []string
+	labelNames  []string
+	metrics     []Metric
+}
+
+// NewComposite returns a composite of the given children.
+func NewComposite(o Options, children ...Metric) *Composite {
+	c := &Composite{name: "composite", outputNames: o.OutputNames, labelNames: o.LabelNames}
+	if o.Name != "" {
+		c.name = o.Name
+	}
+	c.metrics = append(c.metrics, children...)
+	return c
+}
+
+// Add appends a child.
+func (c *Composite) Add(m Metric) {
+	c.mu.Lock()
+	c.metrics = append(c.metrics, m)
+	c.mu.Unlock()
+}
+
+// Metrics returns the children.
+func (c *Composite) Metrics() []Metric {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return append([]Metric(nil), c.metrics...)
+}
+
+// GetMetric returns child i, or an error when i is out of range (MXNet
+// returns the ValueError object instead of raising it).
+func (c *Composite) GetMetric(i int) (Metric, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if i < 0 || i >= len(c.metrics) {
+		return nil, fmt.Errorf("metric %s: metric index %d is out of range 0 and %d", c.name, i, len(c.metrics))
+	}
+	return c.metrics[i], nil
+}
+
+// Name returns the display name.
+func (c *Composite) Name() string { return c.name }
+
+// Update updates every child with the same lists. It stops at the first
+// child that fails; children before it have been updated.
+func (c *Composite) Update(labels, preds []*nd.Array) error {
+	for _, m := range c.Metrics() {
+		if err := m.Update(labels, preds); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateDict filters the dicts by the composite's own names, if set, and
+// then lets every child select its own.
+func (c *Composite) UpdateDict(labels, preds Named) error {
+	if c.labelNames != nil {
+		labels = filterNamed(labels, c.labelNames)
+	}
+	if c.outputNames != nil {
+		preds = filterNamed(preds, c.outputNames)
+	}
+	for _, m := range c.Metrics() {
+		if err := m.UpdateDict(labels, preds); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// filterNamed keeps the entries whose names are listed, in the dict's order.
+func filterNamed(n Named, keep []string) Named {
+	var out Named
+	for i, name := range n.Names {
+		for _, k := range keep {
+			if k == name {
+				out.Names = append(out.Names, name)
+				out.Arrays = append(out.Arrays, n.Arrays[i])
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Reset resets every child.
+func (c *Composite) Reset() {
+	for _, m := range c.Metrics() {
+		m.Reset()
+	}
+}
+
+// ResetLocal resets every child's local statistics.
+func (c *Composite) ResetLocal() {
+	for _, m := range c.Metrics() {
+		m.ResetLocal()
+	}
+}
+
+// Get returns the children's local names and values, flattened.
+func (c *Composite) Get() ([]string, []float64) {
+	var names []string
+	var values []float64
+	for _, m := range c.Metrics() {
+		n, v := m.Get()
+		names = append(names, n...)
+		values = append(values, v...)
+	}
+	return names, values
+}
+
+// GetGlobal returns the children's global names and values, flattened.
+func (c *Composite) GetGlobal() ([]string, []float64) {
+	var names []string
+	var values []float64
+	for _, m := range c.Metrics() {
+		n, v := m.GetGlobal()
+		names = append(names, n...)
+		values = append(values, v...)
+	}
+	return names, values
+}
+
+// GetNameValue zips Get.
+func (c *Composite) GetNameValue() []NameValue { return zipNV(c.Get()) }
+
+// GetGlobalNameValue zips GetGlobal.
+func (c *Composite) GetGlobalNameValue() []NameValue { return zipNV(c.GetGlobal()) }
+
+// String is MXNet's __str__.
+func (c *Composite) String() string { return formatNV(c.GetNameValue()) }
+
+// Config returns the composite's config with its children's.
+func (c *Composite) Config() (Config, error) {
+	cfg := Config{Metric: "CompositeEvalMetric", Name: c.name, OutputNames: c.outputNames, LabelNames: c.labelNames, Metrics: []Config{}}
+	for _, m := range c.Metrics() {
+		mc, err := m.Config()
+		if err != nil {
+			return Config{}, err
+		}
+		cfg.Metrics = append(cfg.Metrics, mc)
+	}
+	return cfg, nil
+}
+
+// State exports every child's state.
+func (c *Composite) State() (State, error) {
+	st := State{Metric: "CompositeEvalMetric", Name: c.name, Children: []State{}}
+	for _, m := range c.Metrics() {
+		cs, err := m.State()
+		if err != nil {
+			return State{}, err
+		}
+		st.Children = append(st.Children, cs)
+	}
+	return st, nil
+}
+
+func (c *Composite) eachChildState(st State, f func(Metric, State) error) error {
+	ms := c.Metrics()
+	if st.Metric != "CompositeEvalMetric" || len(st.Children) != len(ms) {
+		return fmt.Errorf("metric %s: state is of a %s with %d children, want a composite with %d", c.name, st.Metric, len(st.Children), len(ms))
+	}
+	for i, m := range ms {
+		if err := f(m, st.Children[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetState restores every child.
+func (c *Composite) SetState(st State) error {
+	return c.eachChildState(st, Metric.SetState)
+}
+
+// MergeState merges every child.
+func (c *Composite) MergeState(st State) error {
+	return c.eachChildState(st, Metric.MergeState)
+}
+
+func init() {
+	MustRegister("compositeevalmetric", func(a Args) (Metric, error) {
+		r := newArgReader("composite", a)
+		children, _ := r.Raw("metrics")
+		o := readOptions(r)
+		if err := r.Done(); err != nil {
+			return nil, err
+		}
+		c := NewComposite(o)
+		if children == nil {
+			return c, nil
+		}
+		list, ok := children.([]any)
+		if !ok {
+			return nil, fmt.Errorf("metric composite: metrics must be a list, got %T", children)
+		}
+		for i, ch := range list {
+			m, err := Create(ch, nil)
+			if err != nil {
+				return nil, fmt.Errorf("metric composite: child %d: %w", i, err)
+			}
+			c.Add(m)
+		}
+		return c, nil
+	})
+	_ = Alias("compositeevalmetric", "composite")
+}
