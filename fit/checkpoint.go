@@ -1,0 +1,387 @@
+package fit
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"context"
+	"encoding"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/evalkit/evalkit/nd"
+)
+
+// Checkpoint is the content of a checkpoint file.
+//
+// The file is an .npz archive (a zip of .npy members, as np.savez writes):
+// member "arg:NAME.npy" per arg parameter and "aux:NAME.npy" per aux
+// parameter (MXNet's key names), plus, when present, "evalkit:optimizer"
+// (the optimizer's MarshalBinary bytes) and "evalkit:state.json" (the
+// TrainState). numpy reads it with np.load (the two extra members come back
+// as bytes). Files are written to a temporary file in the same directory,
+// synced and renamed, so a failure never leaves a partial file.
+type Checkpoint struct {
+	// Arg and Aux are the parameters by name.
+	Arg, Aux map[string]*nd.Array
+	// Optimizer is the optimizer's state (encoding.BinaryMarshaler), or nil.
+	Optimizer []byte
+	// State is the resumable training state, nil for a plain epoch
+	// checkpoint.
+	State *TrainState
+}
+
+const (
+	memberOptimizer = "evalkit:optimizer"
+	memberState     = "evalkit:state.json"
+)
+
+// ParamsPath is MXNet's parameter file name for a checkpoint number:
+// "%s-%04d.params".
+func ParamsPath(prefix string, epoch int) string { return fmt.Sprintf("%s-%04d.params", prefix, epoch) }
+
+// StatesPath is MXNet's optimizer-state file name: "%s-%04d.states".
+func StatesPath(prefix string, epoch int) string { return fmt.Sprintf("%s-%04d.states", prefix, epoch) }
+
+// SaveCheckpoint writes ck to path atomically (see Checkpoint).
+func SaveCheckpoint(path string, ck *Checkpoint) error {
+	if ck == nil {
+		return fmt.Errorf("fit: saving checkpoint %s: nil checkpoint", path)
+	}
+	var state []byte
+	if ck.State != nil {
+		b, err := json.Marshal(ck.State)
+		if err != nil {
+			return fmt.Errorf("fit: saving checkpoint %s: state: %w", path, err)
+		}
+		state = b
+	}
+	names, arrays := paramMembers(ck.Arg, ck.Aux)
+	for i, a := range arrays {
+		if a == nil {
+			return fmt.Errorf("fit: saving checkpoint %s: parameter %q is nil", path, names[i])
+		}
+	}
+	err := writeFileAtomic(path, func(w io.Writer) error {
+		zw := zip.NewWriter(w)
+		for i, n := range names {
+			f, err := zw.CreateHeader(&zip.FileHeader{Name: n + ".npy", Method: zip.Store, Modified: npzTime})
+			if err != nil {
+				return err
+			}
+			if err := nd.WriteNpy(f, arrays[i]); err != nil {
+				return fmt.Errorf("parameter %q: %w", n, err)
+			}
+		}
+		for _, m := range []struct {
+			name string
+			data []byte
+		}{{memberOptimizer, ck.Optimizer}, {memberState, state}} {
+			if m.data == nil {
+				continue
+			}
+			f, err := zw.CreateHeader(&zip.FileHeader{Name: m.name, Method: zip.Deflate, Modified: npzTime})
+			if err != nil {
+				return err
+			}
+			if _, err := f.Write(m.data); err != nil {
+				return err
+			}
+		}
+		return zw.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("fit: saving checkpoint %s: %w", path, err)
+	}
+	return nil
+}
+
+// npzTime is the member timestamp numpy writes: the DOS epoch.
+var npzTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// paramMembers lists "arg:NAME" then "aux:NAME", each sorted by name.
+func paramMembers(arg, aux map[string]*nd.Array) ([]string, []*nd.Array) {
+	var names []string
+	var arrays []*nd.Array
+	for _, k := range []struct {
+		p string
+		m map[string]*nd.Array
+	}{{"arg:", arg}, {"aux:", aux}} {
+		for _, n := range sortedKeys(k.m) {
+			names = append(names, k.p+n)
+			arrays = append(arrays, k.m[n])
+		}
+	}
+	return names, arrays
+}
+
+// mxnetListMagic starts MXNet's own NDArray-list files (mx.nd.save).
+const mxnetListMagic = 0x112
+
+// LoadCheckpoint reads a checkpoint written by SaveCheckpoint. A missing
+// file, a truncated or corrupt archive (every member's CRC is checked), a
+// member that is not a parameter, optimizer state or training state, or an
+// MXNet-format .params file each give an error naming the file.
+func LoadCheckpoint(path string) (*Checkpoint, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("fit: checkpoint %s does not exist: %w", path, err)
+		}
+		return nil, fmt.Errorf("fit: reading checkpoint: %w", err)
+	}
+	defer f.Close() //nolint:errcheck // read-only
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("fit: reading checkpoint: %w", err)
+	}
+	ck, err := readCheckpoint(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("fit: checkpoint %s is corrupt or not an evalkit checkpoint: %w", path, err)
+	}
+	return ck, nil
+}
+
+func readCheckpoint(r io.ReaderAt, size int64) (*Checkpoint, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		var head [8]byte
+		if n, _ := r.ReadAt(head[:], 0); n == 8 && binary.LittleEndian.Uint64(head[:]) == mxnetListMagic {
+			return nil, errors.New("this is an MXNet NDArray file (mx.nd.save), not an .npz checkpoint; convert it with numpy: np.savez(out, **{k: v.asnumpy() for k, v in mx.nd.load(path).items()})")
+		}
+		return nil, err
+	}
+	ck := &Checkpoint{Arg: map[string]*nd.Array{}, Aux: map[string]*nd.Array{}}
+	seen := map[string]bool{}
+	for _, f := range zr.File {
+		if seen[f.Name] {
+			return nil, fmt.Errorf("member %q appears twice", f.Name)
+		}
+		seen[f.Name] = true
+		switch {
+		case f.Name == memberOptimizer || f.Name == memberState:
+			if f.UncompressedSize64 > 1<<40 {
+				return nil, fmt.Errorf("member %q claims %d bytes", f.Name, f.UncompressedSize64)
+			}
+			b, err := readMember(f)
+			if err != nil {
+				return nil, fmt.Errorf("member %q: %w", f.Name, err)
+			}
+			if f.Name == memberOptimizer {
+				ck.Optimizer = b
+				continue
+			}
+			var ts TrainState
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&ts); err != nil {
+				return nil, fmt.Errorf("member %q: %w", f.Name, err)
+			}
+			ck.State = &ts
+		case strings.HasSuffix(f.Name, ".npy") && (strings.HasPrefix(f.Name, "arg:") || strings.HasPrefix(f.Name, "aux:")):
+			rc, err := f.Open()
+			if err != nil {
+				return nil, fmt.Errorf("member %q: %w", f.Name, err)
+			}
+			a, err := nd.ReadNpy(rc)
+			if err == nil {
+				_, err = io.Copy(io.Discard, rc) // verifies the CRC
+			}
+			_ = rc.Close()
+			if err != nil {
+				return nil, fmt.Errorf("member %q: %w", f.Name, err)
+			}
+			name := strings.TrimSuffix(f.Name[4:], ".npy")
+			if strings.HasPrefix(f.Name, "arg:") {
+				ck.Arg[name] = a
+			} else {
+				ck.Aux[name] = a
+			}
+		default:
+			return nil, fmt.Errorf("unexpected member %q (want arg:NAME.npy, aux:NAME.npy, %s, %s)", f.Name, memberOptimizer, memberState)
+		}
+	}
+	return ck, nil
+}
+
+func readMember(f *zip.File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()      //nolint:errcheck // read-only; ReadAll checks the CRC
+	return io.ReadAll(rc) // the zip reader checks size and CRC at EOF
+}
+
+// RestoreOptimizer loads the checkpoint's optimizer state into opt, which
+// must implement encoding.BinaryUnmarshaler. A checkpoint without optimizer
+// state is an error.
+func (ck *Checkpoint) RestoreOptimizer(opt Optimizer) error {
+	if ck.Optimizer == nil {
+		return errors.New("fit: the checkpoint holds no optimizer state")
+	}
+	u, ok := opt.(encoding.BinaryUnmarshaler)
+	if !ok {
+		return fmt.Errorf("fit: optimizer %T cannot restore state (no UnmarshalBinary)", opt)
+	}
+	return u.UnmarshalBinary(ck.Optimizer)
+}
+
+// writeFileAtomic writes path through write via a synced temporary file in
+// the same directory and a rename; on failure path is untouched and the
+// temporary file removed.
+func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// CheckpointCallback saves the parameters at the end of every Period-th
+// epoch: MXNet's do_checkpoint(prefix, period) and, with
+// SaveOptimizerStates, module_checkpoint(mod, prefix, period, True). The
+// file for epoch e (0-based) is ParamsPath(Prefix, e+1); it logs
+// `Saved checkpoint to "<file>"` (and `Saved optimizer state to "<file>"`
+// for StatesPath). MXNet's prefix-symbol.json has no Go counterpart and is
+// not written.
+//
+// Unlike MXNet, parameters holding NaN or ±Inf are not saved: the callback
+// returns an error (stopping Fit) and the previous checkpoint stays the last
+// good one. Set AllowNonFinite to save them anyway.
+type CheckpointCallback struct {
+	Prefix              string
+	Period              int
+	SaveOptimizerStates bool
+	AllowNonFinite      bool
+	// Logger receives the "Saved checkpoint" lines; nil means DefaultLogger.
+	Logger *slog.Logger
+}
+
+// DoCheckpoint is MXNet's mx.callback.do_checkpoint(prefix, period).
+func DoCheckpoint(prefix string, period int) *CheckpointCallback {
+	return &CheckpointCallback{Prefix: prefix, Period: period}
+}
+
+// ModuleCheckpoint is MXNet's mx.callback.module_checkpoint(mod, prefix,
+// period, save_optimizer_states).
+func ModuleCheckpoint(prefix string, period int, saveOptimizerStates bool) *CheckpointCallback {
+	return &CheckpointCallback{Prefix: prefix, Period: period, SaveOptimizerStates: saveOptimizerStates}
+}
+
+// EpochEnd saves when (epoch+1) % max(1, Period) == 0.
+func (c *CheckpointCallback) EpochEnd(p EpochEndParam) error {
+	period := max(1, c.Period)
+	if (p.Epoch+1)%period != 0 {
+		return nil
+	}
+	return SaveEpochCheckpoint(c.Logger, c.Prefix, p.Epoch+1, p.Arg, p.Aux, p.Optimizer, c.SaveOptimizerStates, c.AllowNonFinite)
+}
+
+// SaveEpochCheckpoint is MXNet's save_checkpoint(prefix, number, ...):
+// it writes ParamsPath(prefix, number) and logs `Saved checkpoint to
+// "<file>"`; with saveStates it writes the optimizer's MarshalBinary bytes
+// to StatesPath(prefix, number) and logs `Saved optimizer state to
+// "<file>"`. Non-finite parameters are refused unless allowNonFinite.
+func SaveEpochCheckpoint(logger *slog.Logger, prefix string, number int, arg, aux map[string]*nd.Array, opt Optimizer, saveStates, allowNonFinite bool) error {
+	if !allowNonFinite {
+		if err := checkFinite(arg, aux); err != nil {
+			return fmt.Errorf("fit: not saving checkpoint %s: %w; the last good checkpoint is kept", ParamsPath(prefix, number), err)
+		}
+	}
+	log := orDefault(logger)
+	path := ParamsPath(prefix, number)
+	if err := SaveCheckpoint(path, &Checkpoint{Arg: arg, Aux: aux}); err != nil {
+		return err
+	}
+	log.LogAttrs(context.Background(), slog.LevelInfo, "Saved checkpoint to \""+path+"\"", slog.String("checkpoint", path))
+	if !saveStates {
+		return nil
+	}
+	bm, ok := opt.(encoding.BinaryMarshaler)
+	if !ok {
+		return fmt.Errorf("fit: cannot save optimizer state: %T has no MarshalBinary", opt)
+	}
+	b, err := bm.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("fit: optimizer state: %w", err)
+	}
+	spath := StatesPath(prefix, number)
+	if err := writeFileAtomic(spath, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+		return fmt.Errorf("fit: saving optimizer state %s: %w", spath, err)
+	}
+	log.LogAttrs(context.Background(), slog.LevelInfo, "Saved optimizer state to \""+spath+"\"", slog.String("states", spath))
+	return nil
+}
+
+// checkFinite reports the first parameter (in name order) holding NaN or
+// ±Inf.
+func checkFinite(arg, aux map[string]*nd.Array) error {
+	names, arrays := paramMembers(arg, aux)
+	for i, a := range arrays {
+		if a == nil {
+			continue
+		}
+		if f := a.Float32s(); f != nil {
+			for j, v := range f {
+				if v-v != 0 { // NaN or ±Inf
+					return fmt.Errorf("parameter %q holds %s at element %d", names[i], PyRepr(float64(v)), j)
+				}
+			}
+			continue
+		}
+		n := a.Size()
+		for j := 0; j < n; j++ {
+			if v := a.Float(j); math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("parameter %q holds %s at element %d", names[i], PyRepr(v), j)
+			}
+		}
+	}
+	return nil
+}
+
+// LoadParams reads ParamsPath(prefix, number), MXNet's load_checkpoint
+// without the symbol: the arg and aux parameters.
+func LoadParams(prefix string, number int) (arg, aux map[string]*nd.Array, err error) {
+	ck, err := LoadCheckpoint(ParamsPath(prefix, number))
+	if err != nil {
+		return nil, nil, err
+	}
+	return ck.Arg, ck.Aux, nil
+}

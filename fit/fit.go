@@ -1,0 +1,487 @@
+package fit
+
+import (
+	"context"
+	"encoding"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/evalkit/evalkit/metric"
+	"github.com/evalkit/evalkit/nd"
+)
+
+// Fit trains mod on train, MXNet 1.9.1's Module.fit, in exactly its order
+// (spec §7.3):
+//
+//	initialise parameters (WithArgParams, WithInitializer) and the optimizer
+//	for each epoch in [begin, num):
+//	    tic; metric.Reset()
+//	    for each batch: forward+backward, update, update_metric,
+//	                    fetch the next batch,
+//	                    on the last batch read the metric's global values,
+//	                    batch-end callbacks
+//	    log "Epoch[e] Train-<name>=<value>" per value, "Epoch[e] Time cost=<s>"
+//	    epoch-end callbacks (checkpoints)
+//	    with eval data: Score, log "Epoch[e] Validation-<name>=<value>"
+//	    train.Reset()
+//
+// Errors from the module, the iterator, the metric and callbacks stop
+// training and come back wrapped with the epoch and batch; a callback
+// returning ErrStop ends training cleanly (Fit returns nil). A NaN loss stops
+// training before its update (WithNaNGuard). Cancelling ctx stops after the
+// current batch and returns an *InterruptedError with a resumable state.
+func Fit(ctx context.Context, mod Module, train DataIter, opts ...Option) error {
+	c := newConfig(opts)
+	if mod == nil {
+		return errors.New("fit: nil module")
+	}
+	if train == nil {
+		return errors.New("fit: nil training iterator")
+	}
+	if !c.numEpochSet {
+		return errors.New("fit: please specify number of epochs (WithNumEpoch)")
+	}
+	r := &run{c: c, mod: mod, train: train, log: c.logger}
+	if err := r.setup(); err != nil {
+		return err
+	}
+	defer r.ex.close()
+	begin := c.beginEpoch
+	if c.resume != nil {
+		begin = c.resume.Epoch
+	}
+	for epoch := begin; epoch < c.numEpoch; epoch++ {
+		if err := ctx.Err(); err != nil {
+			return r.interrupt(epoch, 0, c.now(), err)
+		}
+		if err := r.epoch(ctx, epoch); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// run is one Fit call's state.
+type run struct {
+	c      *config
+	mod    Module
+	train  DataIter
+	log    *slog.Logger
+	ex     *executor
+	bind   *binding
+	opt    Optimizer
+	metric metric.Metric
+	valRaw any
+	evalBd *binding
+	steps  int // batches trained in this call, for WithResumeCheckpoint
+	buf    []byte
+	cbs    []any // every callback, for Stateful
+}
+
+func (r *run) setup() error {
+	c := r.c
+	arg, aux := r.mod.Params()
+	if !c.skipInit || c.argParams != nil || c.auxParams != nil {
+		init := c.initializer
+		if init == nil {
+			init = NewUniform(0.01, 0)
+		}
+		if err := initParams(arg, aux, c.argParams, c.auxParams, init, c.allowMissing, c.allowExtra, c.skipInit); err != nil {
+			return err
+		}
+	}
+	bd, err := newBinding(r.train, deviceCount(c))
+	if err != nil {
+		return fmt.Errorf("fit: training data: %w", err)
+	}
+	r.bind = bd
+	opt, err := makeOptimizer(c, bd.batchSize)
+	if err != nil {
+		return err
+	}
+	r.opt = opt
+	if err := r.mod.InitOptimizer(opt); err != nil {
+		return fmt.Errorf("fit: init optimizer: %w", err)
+	}
+	if c.resume != nil && c.resume.LearningRate > 0 {
+		opt.SetLearningRate(c.resume.LearningRate)
+	}
+	ex, err := newExecutor(r.mod, c.kvstore, deviceCount(c))
+	if err != nil {
+		return err
+	}
+	r.ex = ex
+	r.valRaw = c.validationMetric
+	if r.valRaw == nil {
+		r.valRaw = c.evalMetric
+	}
+	m, err := metric.Create(c.evalMetric, nil)
+	if err != nil {
+		ex.close()
+		return fmt.Errorf("fit: eval metric: %w", err)
+	}
+	r.metric = m
+	if c.evalData != nil {
+		if r.evalBd, err = newBinding(c.evalData, len(ex.mods)); err != nil {
+			ex.close()
+			return fmt.Errorf("fit: eval data: %w", err)
+		}
+	}
+	for _, cb := range c.batchEnd {
+		r.cbs = append(r.cbs, cb)
+	}
+	for _, cb := range c.epochEnd {
+		r.cbs = append(r.cbs, cb)
+	}
+	if c.resume != nil {
+		if c.resume.Epoch < 0 || c.resume.Batch < 0 {
+			ex.close()
+			return fmt.Errorf("fit: resume state has a negative position (epoch %d, batch %d)", c.resume.Epoch, c.resume.Batch)
+		}
+		if err := restoreStates(c.resume.Callbacks, r.cbs); err != nil {
+			ex.close()
+			return err
+		}
+	}
+	return nil
+}
+
+// deviceCount is the number of replicas the kvstore option asks for.
+func deviceCount(c *config) int {
+	if c.kvstore != "device" {
+		return 1
+	}
+	if c.devices > 0 {
+		return c.devices
+	}
+	return defaultDevices()
+}
+
+func makeOptimizer(c *config, batchSize int) (Optimizer, error) {
+	switch o := c.optimizer.(type) {
+	case Optimizer:
+		if o == nil {
+			return nil, errors.New("fit: nil optimizer")
+		}
+		return o, nil
+	case string:
+		p := map[string]any{"learning_rate": 0.01}
+		if c.optimizerParams != nil {
+			p = make(map[string]any, len(c.optimizerParams)+1)
+			for k, v := range c.optimizerParams {
+				p[k] = v
+			}
+		}
+		if _, ok := p["rescale_grad"]; !ok {
+			p["rescale_grad"] = 1 / float64(batchSize)
+		}
+		opt, err := CreateOptimizer(o, p)
+		if err != nil {
+			return nil, err
+		}
+		return opt, nil
+	default:
+		return nil, fmt.Errorf("fit: WithOptimizer takes a registered name or a fit.Optimizer, not %T", c.optimizer)
+	}
+}
+
+// initParams is MXNet's init_params: for each parameter in name order, copy
+// the given value, or initialise it when no map of its kind is given or
+// allowMissing is set; a missing value is otherwise an error, as is (unless
+// allowExtra) a given name the module does not have. Everything is checked
+// before anything is written.
+func initParams(arg, aux, argIn, auxIn map[string]*nd.Array, init Initializer, allowMissing, allowExtra, skipInit bool) error {
+	type job struct {
+		name string
+		dst  *nd.Array
+		src  *nd.Array // nil: initialise
+	}
+	var jobs []job
+	for _, kind := range []struct {
+		what   string
+		params map[string]*nd.Array
+		given  map[string]*nd.Array
+	}{{"arg", arg, argIn}, {"aux", aux, auxIn}} {
+		for _, name := range sortedKeys(kind.params) {
+			dst := kind.params[name]
+			if dst == nil {
+				return fmt.Errorf("fit: the module's %s parameter %q is nil", kind.what, name)
+			}
+			if kind.given != nil {
+				if src, ok := kind.given[name]; ok {
+					if src == nil {
+						return fmt.Errorf("fit: initial %s parameter %q is nil", kind.what, name)
+					}
+					if !nd.SameShape(src, dst) {
+						return fmt.Errorf("fit: initial %s parameter %q has shape %s; the module's is %s", kind.what, name, nd.ShapeString(src.Shape()), nd.ShapeString(dst.Shape()))
+					}
+					if !sameStorage(src, dst) {
+						return fmt.Errorf("fit: initial %s parameter %q is %s; the module's is %s", kind.what, name, src, dst)
+					}
+					jobs = append(jobs, job{name, dst, src})
+					continue
+				}
+				if !allowMissing {
+					return fmt.Errorf("fit: %s parameter %s is not presented (pass WithAllowMissing(true) to initialise it)", kind.what, name)
+				}
+			}
+			if !skipInit {
+				jobs = append(jobs, job{name, dst, nil})
+			}
+		}
+		if kind.given != nil && !allowExtra {
+			var extra []string
+			for name := range kind.given {
+				if _, ok := kind.params[name]; !ok {
+					extra = append(extra, name)
+				}
+			}
+			if len(extra) > 0 {
+				sort.Strings(extra)
+				return fmt.Errorf("fit: initial %s parameters %q are not parameters of the module (pass WithAllowExtra(true) to ignore them)", kind.what, extra)
+			}
+		}
+	}
+	for _, j := range jobs {
+		if j.src != nil {
+			copyInto(j.dst, j.src)
+			continue
+		}
+		if err := init.Init(j.name, j.dst); err != nil {
+			return fmt.Errorf("fit: initialising %q: %w", j.name, err)
+		}
+	}
+	return nil
+}
+
+func sameStorage(a, b *nd.Array) bool {
+	return (a.Float32s() != nil) == (b.Float32s() != nil) && (a.Float64s() != nil) == (b.Float64s() != nil)
+}
+
+// epoch runs one epoch.
+func (r *run) epoch(ctx context.Context, epoch int) error {
+	c := r.c
+	tic := c.now()
+	nbatch := 0
+	m := r.metric
+	if st := c.resume; st != nil && st.Epoch == epoch {
+		c.resume = nil
+		tic = tic.Add(-time.Duration(st.EpochElapsed * float64(time.Second)))
+		m.Reset()
+		if st.Metric != nil {
+			if err := m.SetState(*st.Metric); err != nil {
+				return fmt.Errorf("fit: resume: restoring the metric: %w", err)
+			}
+		}
+		if st.Batch > 0 {
+			if err := r.train.Reset(); err != nil {
+				return fmt.Errorf("fit: resume: resetting the training iterator: %w", err)
+			}
+			for i := 0; i < st.Batch; i++ {
+				if _, err := r.train.Next(); err != nil {
+					if errors.Is(err, io.EOF) {
+						return fmt.Errorf("fit: resume: epoch %d has only %d batches; the state says %d are done", epoch, i, st.Batch)
+					}
+					return fmt.Errorf("fit: resume: skipping batch %d of epoch %d: %w", i, epoch, err)
+				}
+			}
+		}
+		nbatch = st.Batch
+	} else {
+		m.Reset()
+	}
+	next, err := r.train.Next()
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("fit: epoch %d: the training iterator yielded no batches", epoch)
+	}
+	if err != nil {
+		return fmt.Errorf("fit: epoch %d batch %d: reading the batch: %w", epoch, nbatch, err)
+	}
+	var nameVals []metric.NameValue
+	pendingSave := false
+	for end := false; !end; {
+		batch := next
+		if err := r.step(epoch, nbatch, batch); err != nil {
+			return err
+		}
+		next, err = r.train.Next()
+		if errors.Is(err, io.EOF) {
+			end = true
+		} else if err != nil {
+			return fmt.Errorf("fit: epoch %d batch %d: reading the batch: %w", epoch, nbatch+1, err)
+		}
+		if end {
+			nameVals = m.GetGlobalNameValue()
+		}
+		p := BatchEndParam{Epoch: epoch, NBatch: nbatch, EvalMetric: m, Module: r.mod, Optimizer: r.opt, Context: ctx}
+		for _, cb := range c.batchEnd {
+			if err := cb.BatchEnd(p); err != nil {
+				if errors.Is(err, ErrStop) {
+					return ErrStop
+				}
+				return fmt.Errorf("fit: epoch %d batch %d: batch-end callback: %w", epoch, nbatch, err)
+			}
+		}
+		nbatch++
+		r.steps++
+		due := c.resumePath != "" && c.resumeEvery > 0 && r.steps%c.resumeEvery == 0
+		if end {
+			pendingSave = pendingSave || due
+			break
+		}
+		if due {
+			if _, err := r.saveResume(epoch, nbatch, tic); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return r.interrupt(epoch, nbatch, tic, err)
+		}
+	}
+	for _, nv := range nameVals {
+		r.logValue(epoch, "Train-", nv)
+	}
+	toc := c.now()
+	r.buf = fmt.Appendf(r.buf[:0], "Epoch[%d] Time cost=", epoch)
+	secs := toc.Sub(tic).Seconds()
+	r.buf = AppendPyFloat(r.buf, secs, 3)
+	r.log.LogAttrs(context.Background(), slog.LevelInfo, string(r.buf), slog.Int("epoch", epoch), floatAttr("time_cost", secs))
+	r.ex.syncAux()
+	arg, aux := r.mod.Params()
+	ep := EpochEndParam{Epoch: epoch, Arg: arg, Aux: aux, Module: r.mod, Optimizer: r.opt, EvalMetric: m}
+	for _, cb := range c.epochEnd {
+		if err := cb.EpochEnd(ep); err != nil {
+			if errors.Is(err, ErrStop) {
+				return ErrStop
+			}
+			return fmt.Errorf("fit: epoch %d: epoch-end callback: %w", epoch, err)
+		}
+	}
+	var valErr error
+	if c.evalData != nil {
+		res, err := score(ctx, r.ex, r.evalBd, c.evalData, r.valRaw, scoreArgs{
+			epoch: epoch, numBatch: -1, reset: true, skipPad: c.skipPadding,
+			batchEnd: c.evalBatchEnd, scoreEnd: c.evalEnd, opt: r.opt,
+		})
+		switch {
+		case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+			valErr = err
+		case err != nil:
+			return fmt.Errorf("fit: epoch %d: validation: %w", epoch, err)
+		default:
+			for _, nv := range res {
+				r.logValue(epoch, "Validation-", nv)
+			}
+		}
+	}
+	if err := r.train.Reset(); err != nil {
+		return fmt.Errorf("fit: epoch %d: resetting the training iterator: %w", epoch, err)
+	}
+	if pendingSave {
+		if _, err := r.saveResume(epoch+1, 0, c.now()); err != nil {
+			return err
+		}
+	}
+	if valErr != nil {
+		return r.interrupt(epoch+1, 0, c.now(), valErr)
+	}
+	return nil
+}
+
+// step trains one batch: check, forward+backward, NaN guard, update,
+// update_metric.
+func (r *run) step(epoch, nbatch int, batch *DataBatch) error {
+	if err := r.ex.check(r.bind, batch); err != nil {
+		return fmt.Errorf("fit: epoch %d batch %d: %w", epoch, nbatch, err)
+	}
+	if err := r.ex.forward(r.bind, batch, true); err != nil {
+		return fmt.Errorf("fit: epoch %d batch %d: %w", epoch, nbatch, err)
+	}
+	if r.c.nanGuard {
+		if err := r.ex.checkLoss(r.c.lossIndex, r.c.lossAll); err != nil {
+			return fmt.Errorf("fit: epoch %d batch %d: %w; training stopped before this batch's update, so the parameters and every checkpoint written are from earlier batches", epoch, nbatch, err)
+		}
+	}
+	if err := r.ex.update(); err != nil {
+		return fmt.Errorf("fit: epoch %d batch %d: %w", epoch, nbatch, err)
+	}
+	if err := r.ex.updateMetric(r.metric, batch, r.c.skipPadding); err != nil {
+		return fmt.Errorf("fit: epoch %d batch %d: %w", epoch, nbatch, err)
+	}
+	return nil
+}
+
+// logValue logs "Epoch[e] <kind><name>=<value %f>".
+func (r *run) logValue(epoch int, kind string, nv metric.NameValue) {
+	r.buf = fmt.Appendf(r.buf[:0], "Epoch[%d] %s%s=", epoch, kind, nv.Name)
+	r.buf = AppendPyFloat(r.buf, nv.Value, 6)
+	r.log.LogAttrs(context.Background(), slog.LevelInfo, string(r.buf),
+		slog.Int("epoch", epoch), slog.String("kind", kind[:len(kind)-1]), slog.String("metric", nv.Name), floatAttr("value", nv.Value))
+}
+
+// state builds the resumable state at (epoch, batch).
+func (r *run) state(epoch, batch int, tic time.Time) (*TrainState, error) {
+	st := &TrainState{Epoch: epoch, Batch: batch, EpochElapsed: r.c.now().Sub(tic).Seconds(), LearningRate: r.opt.LearningRate()}
+	if batch > 0 {
+		ms, err := r.metric.State()
+		if err == nil {
+			st.Metric = &ms
+		}
+	} else {
+		st.EpochElapsed = 0
+	}
+	cb, err := collectStates(nil, r.cbs)
+	if err != nil {
+		return nil, err
+	}
+	st.Callbacks = cb
+	return st, nil
+}
+
+// saveResume writes the resumable checkpoint at (epoch, batch).
+func (r *run) saveResume(epoch, batch int, tic time.Time) (*TrainState, error) {
+	st, err := r.state(epoch, batch, tic)
+	if err != nil {
+		return nil, err
+	}
+	arg, aux := r.ex.snapshot()
+	ck := &Checkpoint{Arg: arg, Aux: aux, State: st}
+	if bm, ok := r.opt.(encoding.BinaryMarshaler); ok {
+		b, err := bm.MarshalBinary()
+		if err != nil {
+			return nil, fmt.Errorf("fit: resumable checkpoint: optimizer state: %w", err)
+		}
+		ck.Optimizer = b
+	}
+	if err := SaveCheckpoint(r.c.resumePath, ck); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// interrupt builds the InterruptedError (saving the resumable checkpoint
+// when configured).
+func (r *run) interrupt(epoch, batch int, tic time.Time, cause error) error {
+	ie := &InterruptedError{Epoch: epoch, Batch: batch, Err: cause}
+	if r.c.resumePath != "" {
+		st, err := r.saveResume(epoch, batch, tic)
+		if err != nil {
+			return fmt.Errorf("%v; saving the resumable checkpoint failed: %w", ie.Error(), err)
+		}
+		ie.State, ie.Checkpoint = st, r.c.resumePath
+		return ie
+	}
+	st, err := r.state(epoch, batch, tic)
+	if err != nil {
+		return fmt.Errorf("%v; %w", ie.Error(), err)
+	}
+	ie.State = st
+	return ie
+}
