@@ -5,7 +5,6 @@ package pyfmt
 import (
 	"math"
 	"strconv"
-	"strings"
 )
 
 // special returns Python's spelling of NaN and the infinities.
@@ -24,10 +23,16 @@ func special(v float64) (string, bool) {
 // Fixed formats v as Python's "%.<prec>f" does: correctly rounded, with
 // "nan", "inf" and "-inf" for the special values.
 func Fixed(v float64, prec int) string {
+	var b [32]byte
+	return string(AppendFixed(b[:0], v, prec))
+}
+
+// AppendFixed appends Fixed(v, prec) to dst without allocating.
+func AppendFixed(dst []byte, v float64, prec int) []byte {
 	if s, ok := special(v); ok {
-		return s
+		return append(dst, s...)
 	}
-	return strconv.FormatFloat(v, 'f', prec, 64)
+	return strconv.AppendFloat(dst, v, 'f', prec, 64)
 }
 
 // F formats v as Python's "%f" (six decimals).
@@ -37,31 +42,77 @@ func F(v float64) string { return Fixed(v, 6) }
 // round-trips, ".0" on integral values, exponent form below 1e-4 and from
 // 1e16 up with a signed two-digit exponent ("1e-05", "1e+16").
 func Repr(v float64) string {
-	if s, ok := special(v); ok {
-		return s
+	var b [32]byte
+	return string(AppendRepr(b[:0], v))
+}
+
+// AppendRepr appends Repr(v) to dst without allocating.
+func AppendRepr(dst []byte, v float64) []byte {
+	switch {
+	case math.IsNaN(v):
+		return append(dst, "nan"...)
+	case math.IsInf(v, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(v, -1):
+		return append(dst, "-inf"...)
 	}
-	if v == 0 {
-		if math.Signbit(v) {
-			return "-0.0"
+	// Shortest round-trip digits and decimal exponent.
+	var buf [32]byte
+	e := strconv.AppendFloat(buf[:0], v, 'e', -1, 64) // e.g. -1.2345e-05
+	neg := e[0] == '-'
+	if neg {
+		e = e[1:]
+	}
+	// Split mantissa digits and exponent.
+	var dbuf [24]byte
+	digits := dbuf[:0]
+	i := 0
+	for ; i < len(e) && e[i] != 'e'; i++ {
+		if e[i] != '.' {
+			digits = append(digits, e[i])
 		}
-		return "0.0"
 	}
-	a := math.Abs(v)
-	if a >= 1e16 || a < 1e-4 {
-		s := strconv.FormatFloat(v, 'e', -1, 64) // e.g. 1e-05, 1.5e+16
-		mant, exp, _ := strings.Cut(s, "e")
-		sign := exp[0]
-		digits := strings.TrimLeft(exp[1:], "0")
-		if len(digits) < 2 {
-			digits = strings.Repeat("0", 2-len(digits)) + digits
+	exp, _ := strconv.Atoi(string(e[i+1:]))
+	// Python repr: repr uses 'r' format: scientific if exp < -4 or exp >= 16.
+	if neg {
+		dst = append(dst, '-')
+	}
+	if exp < -4 || exp >= 16 {
+		dst = append(dst, digits[0])
+		if len(digits) > 1 {
+			dst = append(dst, '.')
+			dst = append(dst, digits[1:]...)
 		}
-		return mant + "e" + string(sign) + digits
+		dst = append(dst, 'e')
+		if exp < 0 {
+			dst = append(dst, '-')
+			exp = -exp
+		} else {
+			dst = append(dst, '+')
+		}
+		if exp < 10 {
+			dst = append(dst, '0')
+		}
+		return strconv.AppendInt(dst, int64(exp), 10)
 	}
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
+	if exp < 0 {
+		dst = append(dst, '0', '.')
+		for k := 0; k < -exp-1; k++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
 	}
-	return s
+	// exp >= 0: integer part has exp+1 digits.
+	if len(digits) <= exp+1 {
+		dst = append(dst, digits...)
+		for k := len(digits); k < exp+1; k++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, '.', '0')
+	}
+	dst = append(dst, digits[:exp+1]...)
+	dst = append(dst, '.')
+	return append(dst, digits[exp+1:]...)
 }
 
 // RoundHalfEven is Python 3's round(): halves go to the even neighbour.
