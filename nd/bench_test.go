@@ -1,0 +1,125 @@
+package nd
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"unsafe"
+)
+
+// The insightface MS1M head: a batch of 512 rows of 85,742 class logits.
+const benchRows, benchCols = 512, 85742
+
+var benchData = sync.OnceValue(func() []float32 {
+	r := rand.New(rand.NewPCG(1, 2))
+	v := make([]float32, benchRows*benchCols)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return v
+})
+
+var sinkInt int
+var sinkF32 float32
+var sinkU64 uint64
+
+// BenchmarkArgMaxFloat32 is Accuracy's hot loop over one batch of logits.
+// Compare its MB/s with BenchmarkMemoryRead's from the same run.
+func BenchmarkArgMaxFloat32(b *testing.B) {
+	data := benchData()
+	b.SetBytes(int64(len(data) * 4))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s := 0
+		for r := range benchRows {
+			s += ArgMaxFloat32(data[r*benchCols : (r+1)*benchCols])
+		}
+		sinkInt = s
+	}
+}
+
+// BenchmarkArgMaxFloat32Scalar is the plain-Go kernel, for comparison when
+// ArgMaxFloat32 is built with GOEXPERIMENT=simd.
+func BenchmarkArgMaxFloat32Scalar(b *testing.B) {
+	data := benchData()
+	b.SetBytes(int64(len(data) * 4))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s := 0
+		for r := range benchRows {
+			s += argMaxFloat32Scalar(data[r*benchCols : (r+1)*benchCols])
+		}
+		sinkInt = s
+	}
+}
+
+// BenchmarkMemoryRead is the ceiling for any one-pass kernel over the
+// buffer: a plain sum of its bytes as uint64 words in four independent
+// accumulators, the fastest read loop plain Go compiles (a float32 sum is
+// bound by add latency, not memory: see BenchmarkSumFloat32).
+func BenchmarkMemoryRead(b *testing.B) {
+	data := benchData()
+	words := unsafe.Slice((*uint64)(unsafe.Pointer(&data[0])), len(data)/2)
+	b.SetBytes(int64(len(data) * 4))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var s0, s1, s2, s3 uint64
+		i := 0
+		for ; i+4 <= len(words); i += 4 {
+			w := words[i : i+4 : i+4]
+			s0 += w[0]
+			s1 += w[1]
+			s2 += w[2]
+			s3 += w[3]
+		}
+		for ; i < len(words); i++ {
+			s0 += words[i]
+		}
+		sinkU64 = s0 + s1 + s2 + s3
+	}
+}
+
+// BenchmarkSumFloat32 sums the buffer as float32 with eight accumulators.
+func BenchmarkSumFloat32(b *testing.B) {
+	data := benchData()
+	b.SetBytes(int64(len(data) * 4))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var s0, s1, s2, s3, s4, s5, s6, s7 float32
+		i := 0
+		for ; i+8 <= len(data); i += 8 {
+			v := data[i : i+8 : i+8]
+			s0 += v[0]
+			s1 += v[1]
+			s2 += v[2]
+			s3 += v[3]
+			s4 += v[4]
+			s5 += v[5]
+			s6 += v[6]
+			s7 += v[7]
+		}
+		for ; i < len(data); i++ {
+			s0 += data[i]
+		}
+		sinkF32 = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7
+	}
+}
+
+// BenchmarkTopK5 is top-5 selection over the same batch.
+func BenchmarkTopK5(b *testing.B) {
+	a := Must(FromFloat32(benchData(), benchRows, benchCols))
+	b.SetBytes(int64(benchRows * benchCols * 4))
+	b.ReportAllocs()
+	dst := make([]int64, 0, benchRows*5)
+	b.ResetTimer()
+	for b.Loop() {
+		var err error
+		if dst, _, err = TopK(a, 5, 1, dst); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

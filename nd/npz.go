@@ -1,0 +1,181 @@
+package nd
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Npz is the content of an .npz archive (np.savez, np.savez_compressed): its
+// arrays in archive order, named without the ".npy" suffix.
+type Npz struct {
+	Names  []string
+	Arrays []*Array
+}
+
+// Get returns the array called name and whether it is present.
+func (z *Npz) Get(name string) (*Array, bool) {
+	if z == nil {
+		return nil, false
+	}
+	for i, n := range z.Names {
+		if n == name {
+			return z.Arrays[i], true
+		}
+	}
+	return nil, false
+}
+
+// ReadNpz reads an .npz archive of size bytes from r. Members may be stored
+// (np.savez) or deflated (np.savez_compressed); every member must hold a
+// .npy array, and array names (member names less ".npy") must be unique.
+// Directory entries are skipped. Each member's checksum is verified.
+func ReadNpz(r io.ReaderAt, size int64) (*Npz, error) {
+	z, err := readNpz(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("nd: %w", err)
+	}
+	return z, nil
+}
+
+// ReadNpzFile reads the .npz archive at path.
+func ReadNpzFile(path string) (*Npz, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("nd: %w", err)
+	}
+	defer func() { _ = f.Close() }() // read-only: nothing to lose
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("nd: %w", err)
+	}
+	z, err := readNpz(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("nd: %s: %w", path, err)
+	}
+	return z, nil
+}
+
+func readNpz(r io.ReaderAt, size int64) (*Npz, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("negative .npz size %d", size)
+	}
+	zr, err := zip.NewReader(r, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // we never extract, so odd paths are harmless
+		var magic [6]byte
+		if n, _ := r.ReadAt(magic[:], 0); n == 6 && string(magic[:]) == npyMagic {
+			return nil, errors.New("not an .npz (zip) archive: this is a single .npy array; read it with ReadNpy")
+		}
+		return nil, fmt.Errorf("not an .npz (zip) archive: %w", err)
+	}
+	z := &Npz{}
+	seen := make(map[string]string, len(zr.File)) // array name → member name
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/") {
+			continue // a directory entry
+		}
+		name := strings.TrimSuffix(f.Name, ".npy")
+		if prev, ok := seen[name]; ok {
+			if prev == f.Name {
+				return nil, fmt.Errorf(".npz has more than one member named %q", f.Name)
+			}
+			return nil, fmt.Errorf(".npz members %q and %q both name array %q", prev, f.Name, name)
+		}
+		seen[name] = f.Name
+		a, err := readNpzMember(f, size)
+		if err != nil {
+			return nil, fmt.Errorf(".npz member %q: %w", f.Name, err)
+		}
+		z.Names = append(z.Names, name)
+		z.Arrays = append(z.Arrays, a)
+	}
+	return z, nil
+}
+
+func readNpzMember(f *zip.File, archiveSize int64) (*Array, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rc.Close() }() // errors surface from Read
+	// Trust the declared size for allocation only when it cannot exceed the
+	// archive: a stored member. A deflated member's size is read as it comes.
+	remaining := int64(-1)
+	if f.Method == zip.Store && f.UncompressedSize64 <= uint64(archiveSize) {
+		remaining = int64(f.UncompressedSize64)
+	}
+	a, err := readNpy(rc, remaining)
+	if err != nil {
+		return nil, err
+	}
+	// Read to the end so the zip reader verifies the CRC-32 and size.
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// WriteNpz writes arrays to w as an .npz archive, member names[i]+".npy"
+// holding arrays[i], in order. With compress the members are deflated, as
+// np.savez_compressed does; otherwise stored, as np.savez. Names must be
+// unique. Every array is checked (see WriteNpy) before anything is written.
+func WriteNpz(w io.Writer, names []string, arrays []*Array, compress bool) error {
+	if err := writeNpz(w, names, arrays, compress); err != nil {
+		return fmt.Errorf("nd: %w", err)
+	}
+	return nil
+}
+
+// WriteNpzFile writes an .npz archive to path (see WriteNpz), atomically as
+// WriteNpyFile does.
+func WriteNpzFile(path string, names []string, arrays []*Array, compress bool) error {
+	err := writeFileAtomic(path, func(w io.Writer) error { return writeNpz(w, names, arrays, compress) })
+	if err != nil {
+		return fmt.Errorf("nd: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// npzTime is the member timestamp numpy's zipfile writes: the DOS epoch.
+var npzTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func writeNpz(w io.Writer, names []string, arrays []*Array, compress bool) error {
+	if len(names) != len(arrays) {
+		return fmt.Errorf(".npz needs one name per array: got %d names, %d arrays", len(names), len(arrays))
+	}
+	seen := make(map[string]bool, len(names))
+	for i, n := range names {
+		if seen[n] {
+			return fmt.Errorf(".npz names must be unique: %q appears twice", n)
+		}
+		seen[n] = true
+		if arrays[i] == nil {
+			return fmt.Errorf(".npz array %q is nil", n)
+		}
+		if err := checkShape(arrays[i].Shape(), arrays[i].Size()); err != nil {
+			return fmt.Errorf(".npz array %q: %w", n, err)
+		}
+		if err := checkRange(arrays[i]); err != nil {
+			return fmt.Errorf(".npz array %q: %w", n, err)
+		}
+	}
+	zw := zip.NewWriter(w)
+	method := zip.Store
+	if compress {
+		method = zip.Deflate
+	}
+	for i, n := range names {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: n + ".npy", Method: method, Modified: npzTime})
+		if err != nil {
+			return err
+		}
+		if err := writeNpy(fw, arrays[i]); err != nil {
+			return fmt.Errorf(".npz array %q: %w", n, err)
+		}
+	}
+	return zw.Close()
+}
