@@ -2,6 +2,8 @@ package metric
 
 import (
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/evalkit/evalkit/nd"
 )
@@ -62,18 +64,23 @@ func (m *Accuracy) pair(label, pred *nd.Array) (correct, total int64, err error)
 	if ax < 0 {
 		ax += len(ps)
 	}
-	// Fast path: (N, C) float32 scores, arg-max over the last axis.
+	// Fast path: (N, C) float32 scores, arg-max over the last axis, large
+	// inputs read by several cores (nd.ArgMaxRowsFloat32).
 	if f := pred.Float32s(); f != nil && len(ps) == 2 && ax == 1 && ps[1] > 0 {
 		n, c := ps[0], ps[1]
 		if label.Size() != n {
 			return 0, 0, shapeMismatch(m.name, label, pred, fmt.Sprintf("want %d labels, one per row", n))
 		}
-		for r := 0; r < n; r++ {
-			l, ok := label.Int(r)
-			if ok && int64(nd.ArgMaxFloat32(f[r*c:(r+1)*c:(r+1)*c])) == l {
+		bp := scratch.Get().(*[]int64)
+		idx := slices.Grow((*bp)[:0], n)[:n]
+		nd.ArgMaxRowsFloat32(f, c, idx)
+		for r, p := range idx {
+			if l, ok := label.Int(r); ok && p == l {
 				correct++
 			}
 		}
+		*bp = idx
+		scratch.Put(bp)
 		return correct, int64(n), nil
 	}
 	idx, _, err := nd.ArgMax(pred, m.axis, nil)
@@ -90,6 +97,9 @@ func (m *Accuracy) pair(label, pred *nd.Array) (correct, total int64, err error)
 	}
 	return correct, int64(len(idx)), nil
 }
+
+// scratch holds arg-max buffers, so Update allocates nothing in steady state.
+var scratch = sync.Pool{New: func() any { return new([]int64) }}
 
 func init() {
 	MustRegister("accuracy", func(a Args) (Metric, error) {

@@ -1,7 +1,7 @@
 package metric
 
 import (
-	"math"
+	"github.com/evalkit/evalkit/internal/memread"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -62,25 +62,18 @@ func benchUpdate(b *testing.B, m Metric, labels, preds *nd.Array) {
 	}
 }
 
-var sink uint32
+var sink uint64
 
-// BenchmarkMemoryRead is the reference: a plain read of the logits.
+// BenchmarkMemoryRead is the reference: a plain read of the logits with the
+// fastest loop this build has (internal/memread: AVX2 under
+// GOEXPERIMENT=simd, uint64 words otherwise).
 func BenchmarkMemoryRead(b *testing.B) {
 	benchInputs(b)
 	f := benchData.logits.Float32s()
 	b.SetBytes(int64(len(f) * 4))
 	b.ReportAllocs()
 	for b.Loop() {
-		// Integer XOR of the bits: one-cycle dependencies, so the loop is
-		// bound by memory, not by float-add latency.
-		var s0, s1, s2, s3 uint32
-		for i := 0; i+4 <= len(f); i += 4 {
-			s0 ^= math.Float32bits(f[i])
-			s1 ^= math.Float32bits(f[i+1])
-			s2 ^= math.Float32bits(f[i+2])
-			s3 ^= math.Float32bits(f[i+3])
-		}
-		sink = s0 ^ s1 ^ s2 ^ s3
+		sink = memread.Sum(f)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -69,7 +70,8 @@ func binaryPair(name string, label, pred *nd.Array) (binaryCounts, error) {
 	if label.Size() != n {
 		return c, shapeMismatch(name, label, pred, fmt.Sprintf("want %d labels, one per row", n))
 	}
-	seen := map[int64]bool{}
+	var seen [3]int64 // distinct label values so far; a third is an error
+	nseen := 0
 	f := pred.Float32s()
 	var row []float32
 	for i := 0; i < n; i++ {
@@ -77,15 +79,13 @@ func binaryPair(name string, label, pred *nd.Array) (binaryCounts, error) {
 		if err != nil {
 			return c, err
 		}
-		if !seen[l] {
-			seen[l] = true
-			if len(seen) > 2 {
-				var vals []string
-				for v := range seen {
-					vals = append(vals, fmt.Sprint(v))
-				}
+		if !slices.Contains(seen[:nseen], l) {
+			seen[nseen] = l
+			nseen++
+			if nseen > 2 {
+				vals := []string{fmt.Sprint(seen[0]), fmt.Sprint(seen[1]), fmt.Sprint(seen[2])}
 				sort.Strings(vals)
-				return c, fmt.Errorf("metric %s: supports binary classification only, but the labels hold %d distinct values (%s)", name, len(seen), strings.Join(vals, ", "))
+				return c, fmt.Errorf("metric %s: supports binary classification only, but the labels hold 3 or more distinct values (%s, ...)", name, strings.Join(vals, ", "))
 			}
 		}
 		if f != nil {

@@ -4,7 +4,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
-	"unsafe"
+
+	"github.com/evalkit/evalkit/internal/memread"
 )
 
 // The insightface MS1M head: a batch of 512 rows of 85,742 class logits.
@@ -56,29 +57,15 @@ func BenchmarkArgMaxFloat32Scalar(b *testing.B) {
 }
 
 // BenchmarkMemoryRead is the ceiling for any one-pass kernel over the
-// buffer: a plain sum of its bytes as uint64 words in four independent
-// accumulators, the fastest read loop plain Go compiles (a float32 sum is
-// bound by add latency, not memory: see BenchmarkSumFloat32).
+// buffer: internal/memread's read loop (AVX2 under GOEXPERIMENT=simd,
+// uint64 words in four accumulators otherwise).
 func BenchmarkMemoryRead(b *testing.B) {
 	data := benchData()
-	words := unsafe.Slice((*uint64)(unsafe.Pointer(&data[0])), len(data)/2)
 	b.SetBytes(int64(len(data) * 4))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		var s0, s1, s2, s3 uint64
-		i := 0
-		for ; i+4 <= len(words); i += 4 {
-			w := words[i : i+4 : i+4]
-			s0 += w[0]
-			s1 += w[1]
-			s2 += w[2]
-			s3 += w[3]
-		}
-		for ; i < len(words); i++ {
-			s0 += words[i]
-		}
-		sinkU64 = s0 + s1 + s2 + s3
+		sinkU64 = memread.Sum(data)
 	}
 }
 
