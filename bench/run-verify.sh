@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of evalkit's verification against numpy and
+# scikit-learn, whole process against whole process, on the same files.
+#
+#   bash bench/run-verify.sh [RUNS]        (default 5 runs of each)
+#
+# Needs Go and Debian's python3-numpy and python3-sklearn (/usr/bin/python3).
+# It builds evalkit, generates the data with the Python scripts, checks that
+# both sides print the same numbers, and prints the minimum and median wall
+# time of each side (runs alternate, so both see the same machine load) and
+# their ratios:
+#   1. insightface's 10-fold protocol on 6000 pairs x 512-d (with and without
+#      flipped embeddings): `evalkit verify` vs bench/verify_numpy.py;
+#   2. exact ROC + TAR@FAR table over 10 million scores: `evalkit ijb
+#      --scores` vs bench/roc_sklearn.py (scikit-learn's roc_curve).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+PY=/usr/bin/python3
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+go build -o "$TMP/evalkit" ./cmd/evalkit
+$PY bench/verify_numpy.py --generate "$TMP"
+$PY bench/roc_sklearn.py --generate "$TMP"
+
+# time_pair NAME CMD_A... -- CMD_B...: runs A and B alternately RUNS times
+# (output discarded) and prints min and median wall-clock seconds of each and
+# the ratio B/A of the medians and of the minima.
+time_pair() {
+	local name=$1
+	shift
+	local a=() b=()
+	while [ "$1" != "--" ]; do a+=("$1"); shift; done
+	shift
+	b=("$@")
+	local ta=() tb=() s e
+	for _ in $(seq "$RUNS"); do
+		s=$(date +%s.%N); "${a[@]}" > /dev/null; e=$(date +%s.%N)
+		ta+=("$(awk -v s="$s" -v e="$e" 'BEGIN {printf "%.6f", e - s}')")
+		s=$(date +%s.%N); "${b[@]}" > /dev/null; e=$(date +%s.%N)
+		tb+=("$(awk -v s="$s" -v e="$e" 'BEGIN {printf "%.6f", e - s}')")
+	done
+	{ printf '%s\n' "${ta[@]}" | sort -g | tr '\n' ' '; echo; printf '%s\n' "${tb[@]}" | sort -g | tr '\n' ' '; echo; } |
+		awk -v n="$name" 'NR == 1 {na = split($0, a, " ")} NR == 2 {nb = split($0, b, " ")}
+		function med(x, k) { return (k % 2) ? x[(k + 1) / 2] : (x[k / 2] + x[k / 2 + 1]) / 2 }
+		END {
+			ma = med(a, na); mb = med(b, nb)
+			printf "%-38s evalkit min %7.4f med %7.4f s | reference min %7.4f med %7.4f s | ratio med %6.1fx min %6.1fx\n", n, a[1], ma, b[1], mb, mb / ma, b[1] / a[1]
+		}'
+}
+
+echo "== same numbers =="
+for flip in "" "$TMP/flip.npy"; do
+	ref=$($PY bench/verify_numpy.py "$TMP/emb.npy" $flip "$TMP/issame.npy")
+	ours=$("$TMP/evalkit" verify --embeddings "$TMP/emb.npy" ${flip:+--flip-embeddings "$flip"} --issame "$TMP/issame.npy" | sed -n 1,3p)
+	if [ "$ref" != "$ours" ]; then
+		echo "MISMATCH (flip=${flip:-none}):"; echo "numpy:"; echo "$ref"; echo "evalkit:"; echo "$ours"; exit 1
+	fi
+	echo "$ours"
+done
+ref=$($PY bench/roc_sklearn.py "$TMP/scores.npy" "$TMP/labels.npy" | awk '/^ROW/ {$1=""; print substr($0, 2)}')
+ours=$("$TMP/evalkit" ijb --scores "$TMP/scores.npy" --labels "$TMP/labels.npy" | awk -F'|' 'NR==4 {s=""; for (i=3; i<NF; i++) {gsub(/ /, "", $i); s = s (i>3 ? " " : "") $i}; print s}')
+if [ "$ref" != "$ours" ]; then
+	echo "MISMATCH TAR@FAR row: sklearn '$ref' evalkit '$ours'"; exit 1
+fi
+echo "TAR@FAR row (10M scores): $ours"
+
+echo "== $RUNS runs each, alternating, wall clock, whole process =="
+time_pair "10-fold protocol, 6000 pairs x 512-d" \
+	"$TMP/evalkit" verify --embeddings "$TMP/emb.npy" --issame "$TMP/issame.npy" -- \
+	$PY bench/verify_numpy.py "$TMP/emb.npy" "$TMP/issame.npy"
+time_pair "same, with flipped embeddings" \
+	"$TMP/evalkit" verify --embeddings "$TMP/emb.npy" --flip-embeddings "$TMP/flip.npy" --issame "$TMP/issame.npy" -- \
+	$PY bench/verify_numpy.py "$TMP/emb.npy" "$TMP/flip.npy" "$TMP/issame.npy"
+time_pair "exact ROC + TAR@FAR, 10M scores" \
+	"$TMP/evalkit" ijb --scores "$TMP/scores.npy" --labels "$TMP/labels.npy" -- \
+	$PY bench/roc_sklearn.py "$TMP/scores.npy" "$TMP/labels.npy"
+BENCH_TIMING=1 $PY bench/verify_numpy.py "$TMP/emb.npy" "$TMP/issame.npy" 2>&1 > /dev/null | sed 's/^/(for reference) /'
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"

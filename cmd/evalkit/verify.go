@@ -1,0 +1,371 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/evalkit/evalkit/dataset"
+	"github.com/evalkit/evalkit/nd"
+	"github.com/evalkit/evalkit/report"
+	"github.com/evalkit/evalkit/verify"
+)
+
+type verifyFlags struct {
+	embeddings, flip string
+	issame, bin      string
+	pairs, imageList string
+	folds            int
+	name             string
+	fars             []float64
+	mode, score      string
+	json             bool
+	plot             string
+	exportImages     string
+}
+
+func init() {
+	var f verifyFlags
+	cmd := &cobra.Command{
+		Use:   "verify --embeddings FILE (--issame FILE | --bin FILE | --pairs FILE --image-list FILE) [flags]",
+		Short: "Face-verification accuracy of embeddings: insightface's 10-fold protocol, ROC, EER, TAR@FAR",
+		Long: `verify evaluates pair embeddings with insightface's verification protocol
+(verification.py evaluate()) and prints its lines with identical digits:
+
+  [lfw]XNorm: 22.075580
+  [lfw]Accuracy-Flip: 0.99800+-0.00245
+
+followed by VAL@FAR=1e-3, AUC, EER and a TAR@FAR table over all pairs.
+
+Embeddings are an N × D float32 or float64 .npy (or FILE.npz, FILE.npz:NAME),
+rows 2i and 2i+1 forming pair i as in insightface's .bin files. With
+--flip-embeddings (the embeddings of the mirrored images) each row is the sum of
+both before normalisation, insightface's "Accuracy-Flip"; without, the line
+reads "Accuracy". Pair labels come from --issame (.npy of bool/0-1, a text file
+of 0/1 or true/false per line, or a .bin) or from --bin. With --pairs (LFW
+pairs.txt) and --image-list (the image path of every embedding row), pairs are
+looked up by image name instead.
+
+Thresholds are squared-L2 distances between unit vectors (a pair is "same"
+below the threshold) or, with --score cosine, cosine similarities (same above).
+--mode exact searches every distinct distance instead of insightface's grid.
+TAR@FAR is read at the ROC point of nearest FPR (insightface's IJB rule) and
+interpolated. --export-images DIR writes the images of a --bin file as
+JPEG/PNG files with images.txt and issame.txt, for embedding with your model.`,
+		Example: `  evalkit verify --embeddings emb.npy --flip-embeddings emb_flip.npy --bin lfw.bin
+  evalkit verify --embeddings emb.npy --issame issame.txt --json --plot roc.png
+  evalkit verify --embeddings emb.npy --pairs pairs.txt --image-list images.txt --mode exact
+  evalkit verify --bin lfw.bin --export-images lfw_images/`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.embeddings, "embeddings", "", "embeddings, N × D .npy or .npz[:NAME] (rows 2i, 2i+1 = pair i)")
+	fl.StringVar(&f.flip, "flip-embeddings", "", "embeddings of the horizontally flipped images, same shape")
+	fl.StringVar(&f.issame, "issame", "", "pair labels: .npy (bool or 0/1), text (0/1/true/false per line) or .bin")
+	fl.StringVar(&f.bin, "bin", "", "insightface .bin file supplying the pair labels (or the images, with --export-images)")
+	fl.StringVar(&f.pairs, "pairs", "", "LFW pairs.txt (with --image-list)")
+	fl.StringVar(&f.imageList, "image-list", "", "image path of every embedding row, one per line (with --pairs)")
+	fl.IntVar(&f.folds, "folds", 10, "number of contiguous folds")
+	fl.StringVar(&f.name, "name", "", "target name printed in [NAME] (default: the .bin file name, else lfw)")
+	fl.Float64SliceVar(&f.fars, "far", nil, "false-accept rate for the TAR@FAR table (repeatable; default 1e-6 … 1e-1)")
+	fl.StringVar(&f.mode, "mode", "grid", "threshold search: grid (insightface) or exact")
+	fl.StringVar(&f.score, "score", "l2", "pair score: l2 (squared L2 distance, insightface) or cosine")
+	fl.BoolVar(&f.json, "json", false, "print the results as JSON")
+	fl.StringVar(&f.plot, "plot", "", "write the ROC curve to this PNG file")
+	fl.StringVar(&f.exportImages, "export-images", "", "write the images of --bin into this directory and exit")
+	rootCmd.AddCommand(cmd)
+}
+
+// loadArray reads a .npy, or an array of a .npz: FILE.npz:NAME, or the only
+// array, or the one named "embeddings".
+func loadArray(spec string) (*nd.Array, error) {
+	path, name := spec, ""
+	if i := strings.LastIndex(spec, ".npz:"); i >= 0 {
+		path, name = spec[:i+4], spec[i+5:]
+	}
+	if strings.ToLower(filepath.Ext(path)) != ".npz" {
+		// Mapped, not copied: a 12000 × 512 file is ready in milliseconds.
+		// The mapping lives until the command exits.
+		a, _, err := nd.MapNpyFile(path)
+		return a, err
+	}
+	z, err := nd.ReadNpzFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		if len(z.Arrays) == 1 {
+			return z.Arrays[0], nil
+		}
+		name = "embeddings"
+	}
+	a, ok := z.Get(name)
+	if !ok {
+		return nil, fmt.Errorf("%s has no array %q (it has %s); name one as %s:NAME", path, name, strings.Join(z.Names, ", "), path)
+	}
+	return a, nil
+}
+
+// jsonFloat encodes non-finite values as null.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.FormatFloat(v, 'g', -1, 64)), nil
+}
+
+// tarAtFAR is one row of the TAR@FAR table.
+type tarAtFAR struct {
+	FAR                   float64   `json:"far"`
+	TAR                   float64   `json:"tar"`
+	FPR                   float64   `json:"fpr"`
+	Threshold             jsonFloat `json:"threshold"`
+	TARInterpolated       float64   `json:"tar_interpolated"`
+	ThresholdInterpolated jsonFloat `json:"threshold_interpolated"`
+}
+
+// curveSummary is what verify and ijb print after their protocol lines.
+type curveSummary struct {
+	AUC          float64    `json:"auc"`
+	EER          float64    `json:"eer"`
+	EERThreshold jsonFloat  `json:"eer_threshold"`
+	TARAtFAR     []tarAtFAR `json:"tar_at_far"`
+	roc          *verify.ROC
+}
+
+// summarize reads the curve metrics off a ROC of scores (higher = same);
+// toUser maps a score threshold to the units printed.
+func summarize(r *verify.ROC, fars []float64, toUser func(float64) float64) curveSummary {
+	s := curveSummary{AUC: r.AUC(), roc: r}
+	eer, th := r.EER()
+	s.EER, s.EERThreshold = eer, jsonFloat(toUser(th))
+	for _, far := range fars {
+		n, i := r.TARAtFAR(far), r.TARAtFARInterpolated(far)
+		s.TARAtFAR = append(s.TARAtFAR, tarAtFAR{
+			FAR: far, TAR: n.TAR, FPR: n.FPR, Threshold: jsonFloat(toUser(n.Threshold)),
+			TARInterpolated: i.TAR, ThresholdInterpolated: jsonFloat(toUser(i.Threshold)),
+		})
+	}
+	return s
+}
+
+func checkFARs(fars []float64) ([]float64, error) {
+	if len(fars) == 0 {
+		return verify.StandardFARs, nil
+	}
+	for _, f := range fars {
+		if !(f > 0 && f <= 1) {
+			return nil, fmt.Errorf("--far %v is not in (0, 1]", f)
+		}
+	}
+	return fars, nil
+}
+
+func runVerify(w, errw io.Writer, f verifyFlags) error {
+	if f.exportImages != "" {
+		if f.bin == "" {
+			return fmt.Errorf("verify: --export-images needs --bin FILE")
+		}
+		b, err := dataset.ReadBinFile(f.bin)
+		if err != nil {
+			return err
+		}
+		names, err := b.ExportImages(f.exportImages)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "wrote %d images (%d pairs) with images.txt and issame.txt to %s\n", len(names), b.Pairs(), f.exportImages)
+		return nil
+	}
+	if f.embeddings == "" {
+		return fmt.Errorf("verify: give --embeddings FILE.npy")
+	}
+	mode, err := verify.ParseMode(f.mode)
+	if err != nil {
+		return err
+	}
+	score, err := verify.ParseScore(f.score)
+	if err != nil {
+		return err
+	}
+	if f.folds < 1 {
+		return fmt.Errorf("verify: --folds must be at least 1, got %d", f.folds)
+	}
+	fars, err := checkFARs(f.fars)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	sources := 0
+	for _, s := range []string{f.issame, f.bin, f.pairs} {
+		if s != "" {
+			sources++
+		}
+	}
+	if sources != 1 {
+		return fmt.Errorf("verify: give exactly one of --issame, --bin or --pairs (with --image-list) for the pair labels")
+	}
+	if (f.pairs == "") != (f.imageList == "") {
+		return fmt.Errorf("verify: --pairs and --image-list go together")
+	}
+	name := f.name
+	if name == "" {
+		name = "lfw"
+		for _, s := range []string{f.bin, f.issame} {
+			if s != "" && strings.ToLower(filepath.Ext(s)) == ".bin" {
+				name = strings.TrimSuffix(filepath.Base(s), filepath.Ext(s))
+			}
+		}
+	}
+	emb, err := loadArray(f.embeddings)
+	if err != nil {
+		return fmt.Errorf("verify: embeddings: %w", err)
+	}
+	var flip *nd.Array
+	if f.flip != "" {
+		if flip, err = loadArray(f.flip); err != nil {
+			return fmt.Errorf("verify: flipped embeddings: %w", err)
+		}
+	}
+	var issame []bool
+	var scores []float64
+	var xnorm float64
+	switch {
+	case f.pairs != "":
+		p, err := dataset.ReadLFWPairsFile(f.pairs)
+		if err != nil {
+			return err
+		}
+		list, err := dataset.ReadImageListFile(f.imageList)
+		if err != nil {
+			return err
+		}
+		if emb.NDim() == 2 && emb.Dim(0) != len(list) {
+			return fmt.Errorf("verify: embeddings have %d rows but the image list names %d images", emb.Dim(0), len(list))
+		}
+		a, b, err := p.ImageRows(list)
+		if err != nil {
+			return err
+		}
+		issame = p.Issame()
+		if scores, xnorm, err = verify.IndexedPairScores(emb, flip, a, b, score); err != nil {
+			return err
+		}
+	default:
+		src := f.issame
+		if src == "" {
+			src = f.bin
+		}
+		if issame, err = dataset.ReadIssameFile(src); err != nil {
+			return err
+		}
+		if emb.NDim() == 2 && emb.Dim(0) != 2*len(issame) {
+			return fmt.Errorf("verify: embeddings have %d rows but %s labels %d pairs; want 2 rows per pair (%d)", emb.Dim(0), src, len(issame), 2*len(issame))
+		}
+		if scores, xnorm, err = verify.PairScores(emb, flip, score); err != nil {
+			return err
+		}
+	}
+	res, err := verify.Evaluate(scores, issame, verify.Options{Folds: f.folds, Mode: mode, Score: score})
+	if err != nil {
+		return err
+	}
+	res.XNorm = xnorm
+	for _, warn := range res.Warnings {
+		fmt.Fprintf(errw, "evalkit: warning: %s\n", warn)
+	}
+
+	// Curve metrics over all pairs: scores where higher means "same".
+	curveScores := scores
+	toUser := func(t float64) float64 { return t }
+	if score == verify.SquaredL2 {
+		curveScores = make([]float64, len(scores))
+		for i, d := range scores {
+			curveScores[i] = -d
+		}
+		toUser = func(t float64) float64 { return -t }
+	}
+	roc, err := verify.NewROC(curveScores, issame)
+	if err != nil {
+		return err
+	}
+	sum := summarize(roc, fars, toUser)
+
+	if f.plot != "" {
+		curve := report.ROCCurve{Name: fmt.Sprintf("%s (AUC %.4f)", name, sum.AUC), FPR: roc.FPR, TPR: roc.TPR}
+		if err := report.WriteROCPNG(f.plot, []report.ROCCurve{curve}, report.ROCPlotOptions{
+			Title: name + " ROC (" + mode.String() + ", " + score.String() + ")", MarkFARs: fars,
+		}); err != nil {
+			return err
+		}
+	}
+	label := "Accuracy"
+	if flip != nil {
+		label = "Accuracy-Flip"
+	}
+	if f.json {
+		out := struct {
+			Name            string     `json:"name"`
+			Pairs           int        `json:"pairs"`
+			Folds           int        `json:"folds"`
+			Mode            string     `json:"mode"`
+			Score           string     `json:"score"`
+			Flip            bool       `json:"flip"`
+			Accuracy        float64    `json:"accuracy"`
+			AccuracyStd     float64    `json:"accuracy_std"`
+			FoldAccuracies  []float64  `json:"fold_accuracies"`
+			BestThresholds  []float64  `json:"best_thresholds"`
+			TrainAccuracies []float64  `json:"train_accuracies"`
+			VAL             float64    `json:"val"`
+			VALStd          float64    `json:"val_std"`
+			FAR             float64    `json:"far"`
+			VALThresholds   []float64  `json:"val_thresholds"`
+			XNorm           float64    `json:"xnorm"`
+			Warnings        []string   `json:"warnings,omitempty"`
+			AUC             float64    `json:"auc"`
+			EER             float64    `json:"eer"`
+			EERThreshold    jsonFloat  `json:"eer_threshold"`
+			TARAtFAR        []tarAtFAR `json:"tar_at_far"`
+		}{
+			Name: name, Pairs: res.Pairs, Folds: f.folds, Mode: mode.String(), Score: score.String(), Flip: flip != nil,
+			Accuracy: res.Accuracy, AccuracyStd: res.AccuracyStd, FoldAccuracies: res.FoldAccuracies,
+			BestThresholds: res.BestThresholds, TrainAccuracies: res.TrainAccuracies,
+			VAL: res.VAL, VALStd: res.VALStd, FAR: res.FAR, VALThresholds: res.VALThresholds, XNorm: res.XNorm,
+			Warnings: res.Warnings, AUC: sum.AUC, EER: sum.EER, EERThreshold: sum.EERThreshold, TARAtFAR: sum.TARAtFAR,
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(w, "[%s]XNorm: %f\n", name, res.XNorm)
+	fmt.Fprintf(w, "[%s]%s: %1.5f+-%1.5f\n", name, label, res.Accuracy, res.AccuracyStd)
+	fmt.Fprintf(w, "[%s]VAL@FAR=%s: %1.5f+-%1.5f FAR: %1.5f\n", name, verify.PyFloat(verify.DefaultFARTarget), res.VAL, res.VALStd, res.FAR)
+	unit, cmp := "distance", "<="
+	if score == verify.Cosine {
+		unit, cmp = "cosine", ">="
+	}
+	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (%s %s %.6g)\n", name, sum.AUC, sum.EER, unit, cmp, float64(sum.EERThreshold))
+	writeTARTable(w, name, sum, unit+" "+cmp)
+	return nil
+}
+
+// writeTARTable prints the TAR@FAR rows: nearest ROC point (insightface's
+// IJB rule) and interpolated, each with its threshold.
+func writeTARTable(w io.Writer, name string, s curveSummary, thLabel string) {
+	fmt.Fprintf(w, "[%s]TAR@FAR   nearest ROC point (FPR, %s)   interpolated (%s)\n", name, thLabel, thLabel)
+	for _, t := range s.TARAtFAR {
+		fmt.Fprintf(w, "[%s]%-7s  %1.5f (%.2e, %.6g)   %1.5f (%.6g)\n", name, verify.PyFloat(t.FAR),
+			t.TAR, t.FPR, float64(t.Threshold), t.TARInterpolated, float64(t.ThresholdInterpolated))
+	}
+}

@@ -1,0 +1,120 @@
+package verify
+
+import (
+	"testing"
+
+	"github.com/evalkit/evalkit/nd"
+)
+
+// lfwSized returns LFW-sized synthetic data: 6000 pairs of 512-d float32
+// embeddings with flips, 10 folds of 300 same then 300 different pairs.
+func lfwSized(b *testing.B) (emb, flip *nd.Array, issame []bool) {
+	b.Helper()
+	e, f, same := pairEmbeddings(6000, 512, 10, 3.0, 7)
+	return nd.Must(nd.FromFloat32(e, 12000, 512)), nd.Must(nd.FromFloat32(f, 12000, 512)), same
+}
+
+func BenchmarkPairScores(b *testing.B) {
+	emb, flip, _ := lfwSized(b)
+	b.SetBytes(2 * 12000 * 512 * 4)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := PairScores(emb, flip, SquaredL2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchmarkEvaluate(b *testing.B, mode Mode) {
+	emb, flip, same := lfwSized(b)
+	d, _, err := PairScores(emb, flip, SquaredL2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Evaluate(d, same, Options{Mode: mode}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEvaluateGrid is insightface's full 10-fold protocol (400 + 4000
+// thresholds) on 6000 pairs, from distances.
+func BenchmarkEvaluateGrid(b *testing.B) { benchmarkEvaluate(b, GridMode) }
+
+// BenchmarkEvaluateExact is the exact-threshold protocol on 6000 pairs.
+func BenchmarkEvaluateExact(b *testing.B) { benchmarkEvaluate(b, ExactMode) }
+
+func curveScores(n int) ([]float64, []bool) {
+	g := &glibcLCG{s: 1}
+	s := make([]float64, n)
+	l := make([]bool, n)
+	for i := range s {
+		l[i] = g.next() < 0.01
+		v := g.next()
+		if l[i] {
+			v += 0.5
+		}
+		s[i] = float64(float32(v))
+	}
+	return s, l
+}
+
+// BenchmarkCurveROC1M adds 1M scores to a Curve and computes the exact ROC
+// (radix sort) and the TAR@FAR table.
+func BenchmarkCurveROC1M(b *testing.B) {
+	s, l := curveScores(1 << 20)
+	b.SetBytes(int64(len(s)) * 8)
+	b.ReportAllocs()
+	for b.Loop() {
+		var c Curve
+		if err := c.Add(s, l); err != nil {
+			b.Fatal(err)
+		}
+		r, err := c.ROC()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range StandardFARs {
+			r.TARAtFAR(f)
+		}
+	}
+}
+
+// BenchmarkCurveAdd measures the steady-state cost of Add into a curve
+// whose storage is already large enough (after Reset).
+func BenchmarkCurveAdd(b *testing.B) {
+	s, l := curveScores(4096)
+	var c Curve
+	for i := 0; i < 64; i++ {
+		c.Add(s, l)
+	}
+	b.SetBytes(int64(len(s)) * 8)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i%64 == 0 {
+			c.Reset()
+		}
+		i++
+		if err := c.Add(s, l); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHistogramAdd(b *testing.B) {
+	s, l := curveScores(4096)
+	h, err := NewHistogram(0, 1.5, 1<<16)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(s)) * 8)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := h.Add(s, l); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

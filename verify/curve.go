@@ -1,0 +1,251 @@
+package verify
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+)
+
+// Curve accumulates genuine and impostor scores (higher means "same") for
+// exact curve metrics: ROC, AUC, EER and TAR@FAR. Its state is the scores
+// themselves, the sufficient statistics of an exact ROC, so it streams
+// (Add per batch), merges (sharded evaluation + Merge equals one sequential
+// pass exactly) and round-trips through JSON. Memory is 8 bytes per score;
+// for unbounded streams use Histogram.
+//
+// The zero value is an empty curve. A Curve is safe for concurrent use.
+type Curve struct {
+	mu       sync.Mutex
+	genuine  []float64
+	impostor []float64
+	scratch  []uint64
+}
+
+// NewCurveOwning returns a curve holding the given genuine and impostor
+// scores without copying them: the curve owns the slices from then on (it
+// reorders them when computing a ROC, and appends may reuse their storage).
+// Use it to evaluate tens of millions of scores already in memory; see
+// PartitionScores to split a labelled score array in place.
+func NewCurveOwning(genuine, impostor []float64) (*Curve, error) {
+	if err := checkScores(genuine); err != nil {
+		return nil, err
+	}
+	if err := checkScores(impostor); err != nil {
+		return nil, err
+	}
+	for i := range genuine {
+		genuine[i] += 0
+	}
+	for i := range impostor {
+		impostor[i] += 0
+	}
+	return &Curve{genuine: genuine, impostor: impostor}, nil
+}
+
+// PartitionScores reorders scores in place so that the genuine ones come
+// first, and returns the two parts (sharing scores' storage; the order
+// within each part is not kept). It fails on a length mismatch.
+func PartitionScores(scores []float64, genuine []bool) (gen, imp []float64, err error) {
+	if len(scores) != len(genuine) {
+		return nil, nil, fmt.Errorf("verify: %d scores but %d labels", len(scores), len(genuine))
+	}
+	g := 0
+	for i, s := range scores {
+		if genuine[i] {
+			scores[g], scores[i] = s, scores[g]
+			g++
+		}
+	}
+	return scores[:g:g], scores[g:], nil
+}
+
+// Add appends scores with their labels (true = genuine pair). It fails,
+// adding nothing, on a length mismatch or a score that is not finite (an
+// infinite score would tie with the ROC's "accept nothing" threshold).
+func (c *Curve) Add(scores []float64, genuine []bool) error {
+	if len(scores) != len(genuine) {
+		return fmt.Errorf("verify: %d scores but %d labels", len(scores), len(genuine))
+	}
+	if err := checkScores(scores); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.grow(genuine)
+	for i, s := range scores {
+		c.push(s, genuine[i])
+	}
+	return nil
+}
+
+// grow makes room for a batch in one allocation per class, so that Add
+// costs O(batch) and allocates nothing once the curve has reached its size.
+func (c *Curve) grow(genuine []bool) {
+	g := 0
+	for _, x := range genuine {
+		if x {
+			g++
+		}
+	}
+	c.genuine = slices.Grow(c.genuine, g)
+	c.impostor = slices.Grow(c.impostor, len(genuine)-g)
+}
+
+// AddFloat32 is Add for float32 scores.
+func (c *Curve) AddFloat32(scores []float32, genuine []bool) error {
+	if len(scores) != len(genuine) {
+		return fmt.Errorf("verify: %d scores but %d labels", len(scores), len(genuine))
+	}
+	for i, s := range scores {
+		if f := float64(s); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("verify: score %d is %v; scores must be finite", i, s)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.grow(genuine)
+	for i, s := range scores {
+		c.push(float64(s), genuine[i])
+	}
+	return nil
+}
+
+// AddSplit appends genuine and impostor scores given separately.
+func (c *Curve) AddSplit(genuine, impostor []float64) error {
+	if err := checkScores(genuine); err != nil {
+		return err
+	}
+	if err := checkScores(impostor); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.genuine = slices.Grow(c.genuine, len(genuine))
+	c.impostor = slices.Grow(c.impostor, len(impostor))
+	for _, x := range genuine {
+		c.push(x, true)
+	}
+	for _, x := range impostor {
+		c.push(x, false)
+	}
+	return nil
+}
+
+func checkScores(scores []float64) error {
+	for i, s := range scores {
+		if math.IsNaN(s) || math.IsInf(s, 0) {
+			return fmt.Errorf("verify: score %d is %v; scores must be finite", i, s)
+		}
+	}
+	return nil
+}
+
+func (c *Curve) push(s float64, genuine bool) {
+	s += 0 // fold -0 into +0: they are one threshold, as np.diff sees them
+	if genuine {
+		c.genuine = append(c.genuine, s)
+	} else {
+		c.impostor = append(c.impostor, s)
+	}
+}
+
+// Merge adds other's scores to c. other is not changed.
+func (c *Curve) Merge(other *Curve) error {
+	if other == nil {
+		return nil
+	}
+	if other == c {
+		return fmt.Errorf("verify: cannot merge a curve into itself")
+	}
+	other.mu.Lock()
+	g := append([]float64(nil), other.genuine...)
+	im := append([]float64(nil), other.impostor...)
+	other.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.genuine = append(c.genuine, g...)
+	c.impostor = append(c.impostor, im...)
+	return nil
+}
+
+// Reset empties the curve, keeping its memory.
+func (c *Curve) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.genuine, c.impostor = c.genuine[:0], c.impostor[:0]
+}
+
+// Len returns the number of genuine and impostor scores.
+func (c *Curve) Len() (genuine, impostor int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.genuine), len(c.impostor)
+}
+
+// ROC computes the exact ROC with collinear points dropped, as
+// scikit-learn's roc_curve. It sorts the stored scores in place (the state
+// is a multiset, so nothing observable changes) in O(n) time.
+func (c *Curve) ROC() (*ROC, error) { return c.roc(false) }
+
+// FullROC is ROC with every distinct threshold kept
+// (drop_intermediate=False).
+func (c *Curve) FullROC() (*ROC, error) { return c.roc(true) }
+
+func (c *Curve) roc(keepAll bool) (*ROC, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.scratch = sortDescending(c.genuine, c.scratch)
+	c.scratch = sortDescending(c.impostor, c.scratch)
+	return rocFromSorted(c.genuine, c.impostor, keepAll)
+}
+
+// curveJSON is the serialised state of a Curve.
+type curveJSON struct {
+	Kind     string    `json:"kind"`
+	Genuine  []float64 `json:"genuine"`
+	Impostor []float64 `json:"impostor"`
+}
+
+// MarshalJSON encodes the scores: {"kind":"exact-curve","genuine":[…],
+// "impostor":[…]}.
+func (c *Curve) MarshalJSON() ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g, im := c.genuine, c.impostor
+	if g == nil {
+		g = []float64{}
+	}
+	if im == nil {
+		im = []float64{}
+	}
+	return json.Marshal(curveJSON{Kind: "exact-curve", Genuine: g, Impostor: im})
+}
+
+// UnmarshalJSON replaces the state with one written by MarshalJSON.
+func (c *Curve) UnmarshalJSON(b []byte) error {
+	var s curveJSON
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("verify: curve state: %w", err)
+	}
+	if s.Kind != "exact-curve" {
+		return fmt.Errorf("verify: curve state has kind %q, want \"exact-curve\"", s.Kind)
+	}
+	if err := checkScores(s.Genuine); err != nil {
+		return err
+	}
+	if err := checkScores(s.Impostor); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.genuine, c.impostor = s.Genuine, s.Impostor
+	for i := range c.genuine {
+		c.genuine[i] += 0
+	}
+	for i := range c.impostor {
+		c.impostor[i] += 0
+	}
+	return nil
+}

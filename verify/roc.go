@@ -1,0 +1,236 @@
+package verify
+
+import (
+	"fmt"
+	"math"
+)
+
+// ROC is a receiver operating characteristic over scores where higher means
+// "genuine" (same identity), computed as scikit-learn's roc_curve does:
+// one point per distinct score, thresholds descending, ties grouped (every
+// score equal to the threshold is accepted), collinear interior points
+// dropped (drop_intermediate) unless kept on request, and a first point
+// (0, 0) with threshold +Inf (scikit-learn ≥ 1.3; 1.2 used max+1).
+type ROC struct {
+	// FPR, TPR and Thresholds are the curve, FPR and TPR non-decreasing.
+	// Point i accepts every score >= Thresholds[i].
+	FPR, TPR, Thresholds []float64
+	// Positives and Negatives count the genuine and impostor scores.
+	Positives, Negatives int64
+}
+
+// rocBuilder turns a stream of cumulative (threshold, tp, fp) points, one
+// per distinct threshold in descending order, into a ROC, dropping collinear
+// points on the fly with scikit-learn's rule (keep the first and last point
+// and every point where the second difference of fps or tps is non-zero).
+// It holds three points at a time, so building costs only the kept points.
+type rocBuilder struct {
+	keepAll bool
+	roc     *ROC
+	tps     []int64 // kept points' counts, for the final division
+	fps     []int64
+	n       int // points seen
+	// the last two points seen, oldest first
+	t1, t2   float64
+	tp1, tp2 int64
+	fp1, fp2 int64
+}
+
+func newROCBuilder(keepAll bool, hint int) *rocBuilder {
+	b := &rocBuilder{keepAll: keepAll, roc: &ROC{}}
+	if hint > 0 {
+		b.roc.Thresholds = make([]float64, 0, hint+1)
+		b.tps = make([]int64, 0, hint+1)
+		b.fps = make([]int64, 0, hint+1)
+	}
+	b.keep(math.Inf(1), 0, 0)
+	return b
+}
+
+func (b *rocBuilder) keep(t float64, tp, fp int64) {
+	b.roc.Thresholds = append(b.roc.Thresholds, t)
+	b.tps = append(b.tps, tp)
+	b.fps = append(b.fps, fp)
+}
+
+// add takes the next point. Point k-1 is decided once point k is known.
+func (b *rocBuilder) add(t float64, tp, fp int64) {
+	switch {
+	case b.keepAll || b.n == 0:
+		b.keep(t, tp, fp)
+	case b.n >= 2:
+		// decide point n-1 (slot 2) from points n-2 (slot 1), n-1 and n
+		if tp-2*b.tp2+b.tp1 != 0 || fp-2*b.fp2+b.fp1 != 0 {
+			b.keep(b.t2, b.tp2, b.fp2)
+		}
+	}
+	b.t1, b.tp1, b.fp1 = b.t2, b.tp2, b.fp2
+	b.t2, b.tp2, b.fp2 = t, tp, fp
+	b.n++
+}
+
+// finish keeps the last point and divides by the class totals. It fails
+// when a class is absent (scikit-learn warns and returns NaN rates).
+func (b *rocBuilder) finish() (*ROC, error) {
+	if b.n > 1 && !b.keepAll {
+		b.keep(b.t2, b.tp2, b.fp2)
+	}
+	r := b.roc
+	if b.n == 0 {
+		return nil, fmt.Errorf("verify: ROC of no scores")
+	}
+	P, N := b.tps[len(b.tps)-1], b.fps[len(b.fps)-1]
+	r.Positives, r.Negatives = P, N
+	if P == 0 || N == 0 {
+		return nil, fmt.Errorf("verify: ROC needs genuine and impostor scores, got %d genuine and %d impostor", P, N)
+	}
+	r.TPR = make([]float64, len(b.tps))
+	r.FPR = make([]float64, len(b.fps))
+	for i := range b.tps {
+		r.TPR[i] = float64(b.tps[i]) / float64(P)
+		r.FPR[i] = float64(b.fps[i]) / float64(N)
+	}
+	b.tps, b.fps = nil, nil
+	return r, nil
+}
+
+// rocFromSorted builds the ROC of genuine and impostor scores, each sorted
+// in descending order, by merging the two lists.
+func rocFromSorted(gen, imp []float64, keepAll bool) (*ROC, error) {
+	b := newROCBuilder(keepAll, 0)
+	var i, j int
+	var tp, fp int64
+	for i < len(gen) || j < len(imp) {
+		var t float64
+		switch {
+		case j == len(imp) || (i < len(gen) && gen[i] >= imp[j]):
+			t = gen[i]
+		default:
+			t = imp[j]
+		}
+		for i < len(gen) && gen[i] == t {
+			i++
+			tp++
+		}
+		for j < len(imp) && imp[j] == t {
+			j++
+			fp++
+		}
+		b.add(t, tp, fp)
+	}
+	return b.finish()
+}
+
+// NewROC returns the exact ROC of scores labelled genuine (true) or
+// impostor (false), as scikit-learn's roc_curve(genuine, scores). Scores must
+// not be NaN; both classes must be present. It sorts copies of the scores.
+func NewROC(scores []float64, genuine []bool) (*ROC, error) {
+	var c Curve
+	if err := c.Add(scores, genuine); err != nil {
+		return nil, err
+	}
+	return c.ROC()
+}
+
+// AUC returns the area under the curve by the trapezoid rule, summed as
+// scikit-learn's auc (numpy's trapz) does.
+func (r *ROC) AUC() float64 {
+	if len(r.FPR) < 2 {
+		return math.NaN()
+	}
+	terms := make([]float64, len(r.FPR)-1)
+	for i := range terms {
+		d := r.FPR[i+1] - r.FPR[i]
+		terms[i] = d * (r.TPR[i+1] + r.TPR[i]) / 2.0
+	}
+	return pairwiseSum(terms)
+}
+
+// OperatingPoint is a TAR@FAR reading of a ROC.
+type OperatingPoint struct {
+	// FAR is the false-accept rate asked for.
+	FAR float64 `json:"far"`
+	// FPR is the false-positive rate of the point read (equal to FAR when
+	// interpolated).
+	FPR float64 `json:"fpr"`
+	// TAR is the true-accept rate there.
+	TAR float64 `json:"tar"`
+	// Threshold accepts scores >= Threshold (+Inf accepts none).
+	Threshold float64 `json:"threshold"`
+}
+
+// TARAtFAR returns the ROC point whose FPR is nearest to far, the rule of
+// insightface's IJB evaluation (eval_ijbc.py): no interpolation, the point
+// may lie above far, and among equally near points the one with the highest
+// TPR wins. Use it on a ROC with intermediate points dropped (the default)
+// to reproduce insightface's tables, since dropping changes which point is
+// nearest.
+func (r *ROC) TARAtFAR(far float64) OperatingPoint {
+	best, bestD := 0, math.Inf(1)
+	for i, f := range r.FPR {
+		if d := math.Abs(f - far); d <= bestD {
+			best, bestD = i, d
+		}
+	}
+	return OperatingPoint{FAR: far, FPR: r.FPR[best], TAR: r.TPR[best], Threshold: r.Thresholds[best]}
+}
+
+// TARAtFARInterpolated returns the TPR at FPR far on the piecewise-linear
+// ROC (the highest TPR when a vertical segment sits at far), with the
+// threshold interpolated linearly between the two neighbouring points — the
+// way insightface's VAL@FAR interpolates thresholds on the FAR curve. far is
+// clamped to [0, 1].
+func (r *ROC) TARAtFARInterpolated(far float64) OperatingPoint {
+	x := math.Min(math.Max(far, 0), 1)
+	n := len(r.FPR)
+	// last index with FPR <= x
+	i := 0
+	for i+1 < n && r.FPR[i+1] <= x {
+		i++
+	}
+	if r.FPR[i] == x || i+1 == n {
+		return OperatingPoint{FAR: far, FPR: r.FPR[i], TAR: r.TPR[i], Threshold: r.Thresholds[i]}
+	}
+	w := (x - r.FPR[i]) / (r.FPR[i+1] - r.FPR[i])
+	return OperatingPoint{
+		FAR:       far,
+		FPR:       x,
+		TAR:       lerp(r.TPR[i], r.TPR[i+1], w),
+		Threshold: lerpThreshold(r.Thresholds[i], r.Thresholds[i+1], w),
+	}
+}
+
+// EER returns the equal error rate, where the false-accept rate equals the
+// false-reject rate 1 - TPR, interpolated linearly on the ROC segment that
+// crosses, and the threshold interpolated the same way.
+func (r *ROC) EER() (eer, threshold float64) {
+	g := func(i int) float64 { return r.FPR[i] + r.TPR[i] - 1 }
+	for i := range r.FPR {
+		gi := g(i)
+		if gi < 0 {
+			continue
+		}
+		if gi == 0 || i == 0 {
+			return r.FPR[i], r.Thresholds[i]
+		}
+		g0 := g(i - 1)
+		w := -g0 / (gi - g0)
+		return lerp(r.FPR[i-1], r.FPR[i], w), lerpThreshold(r.Thresholds[i-1], r.Thresholds[i], w)
+	}
+	last := len(r.FPR) - 1
+	return r.FPR[last], r.Thresholds[last]
+}
+
+func lerp(a, b, w float64) float64 { return a + w*(b-a) }
+
+// lerpThreshold interpolates between thresholds, taking b when a is the
+// +Inf of the first point.
+func lerpThreshold(a, b, w float64) float64 {
+	if math.IsInf(a, 0) {
+		return b
+	}
+	return lerp(a, b, w)
+}
+
+// StandardFARs are the false-accept rates of insightface's IJB tables.
+var StandardFARs = []float64{1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1}
