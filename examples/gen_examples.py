@@ -54,3 +54,26 @@ save("insightface", "labels", labels.astype(np.float32))
 save("insightface", "embedding", emb)
 save("insightface", "softmax", probs.astype(np.float32))
 save("insightface", "loss", np.array([loss], dtype=np.float32))
+
+# Face verification: 600 pairs of 64-d embeddings (rows 2i, 2i+1), LFW-like
+# layout, with embeddings of the mirrored images; half the pairs are
+# genuine.
+pairs, d = 600, 64
+ids = rng.normal(0, 1, (pairs, d))
+issame = np.arange(pairs) % 2 == 0
+other = rng.normal(0, 1, (pairs, d))
+first = ids + rng.normal(0, 0.9, (pairs, d))
+second = np.where(issame[:, None], ids, other) + rng.normal(0, 0.9, (pairs, d))
+emb = np.empty((2 * pairs, d))
+emb[0::2], emb[1::2] = first * 20, second * 20
+flip = emb + rng.normal(0, 6, emb.shape)
+save("verify", "emb", emb.astype(np.float32))
+save("verify", "flip", flip.astype(np.float32))
+save("verify", "issame", issame)
+
+# IJB-style 1:1 scores: 50,000 template pairs, 5 % genuine.
+n = 50000
+labels = (rng.random(n) < 0.05).astype(np.int64)
+scores = np.where(labels == 1, rng.normal(0.55, 0.15, n), rng.normal(0.05, 0.1, n))
+save("ijb", "scores", scores.astype(np.float32))
+save("ijb", "labels", labels)

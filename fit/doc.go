@@ -47,7 +47,7 @@
 // frequent+1 batches, Score returns local values, padding rows are counted,
 // the metric is updated once per device — and its crashes fixed: an empty
 // iterator, a NaN loss, a bad batch shape, a missing or corrupt checkpoint
-// are errors naming the epoch, batch or file. docs/compatibility-fit.md
+// are errors naming the epoch, batch or file. docs/compatibility.md
 // lists every decision.
 //
 // Logging goes through log/slog: NewLogger(w, LogPlain) writes MXNet's

@@ -189,34 +189,48 @@ func formatNV(nv []NameValue) string {
 	return sb.String()
 }
 
-// UpdateDict selects labels and preds by name and calls Update.
+// UpdateDict selects labels and preds by name and calls Update. The
+// selected lists come from a pool, so a training loop's per-batch call
+// allocates nothing.
 func (b *Base) UpdateDict(labels, preds Named) error {
-	l, err := selectNamed("label", labels, b.labelNames)
+	lb, pb := listPool.Get().(*[]*nd.Array), listPool.Get().(*[]*nd.Array)
+	defer func() {
+		clear(*lb)
+		clear(*pb)
+		listPool.Put(lb)
+		listPool.Put(pb)
+	}()
+	l, err := selectNamed("label", labels, b.labelNames, lb)
 	if err != nil {
 		return fmt.Errorf("metric %s: %w", b.name, err)
 	}
-	p, err := selectNamed("output", preds, b.outputNames)
+	p, err := selectNamed("output", preds, b.outputNames, pb)
 	if err != nil {
 		return fmt.Errorf("metric %s: %w", b.name, err)
 	}
 	return b.self.Update(l, p)
 }
 
-func selectNamed(what string, n Named, names []string) ([]*nd.Array, error) {
+var listPool = sync.Pool{New: func() any { return new([]*nd.Array) }}
+
+// selectNamed returns the arrays of n named by names, in that order (all of
+// them when names is nil), in *buf's storage.
+func selectNamed(what string, n Named, names []string, buf *[]*nd.Array) ([]*nd.Array, error) {
 	if len(n.Names) != len(n.Arrays) {
 		return nil, fmt.Errorf("%s dict has %d names but %d arrays", what, len(n.Names), len(n.Arrays))
 	}
 	if names == nil {
 		return n.Arrays, nil
 	}
-	out := make([]*nd.Array, len(names))
-	for i, name := range names {
+	out := (*buf)[:0]
+	for _, name := range names {
 		a, ok := n.Get(name)
 		if !ok {
 			return nil, fmt.Errorf("no %s named %q (have %v)", what, name, n.Names)
 		}
-		out[i] = a
+		out = append(out, a)
 	}
+	*buf = out
 	return out, nil
 }
 

@@ -14,6 +14,8 @@ package insightface
 
 import (
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/evalkit/evalkit/metric"
 	"github.com/evalkit/evalkit/nd"
@@ -61,10 +63,12 @@ func (m *AccMetric) Update(labels, preds []*nd.Array) error {
 		if pred.NDim() < 2 {
 			return fmt.Errorf("metric acc: preds[1] must be (batch, classes) scores, got shape %s", nd.ShapeString(pred.Shape()))
 		}
-		var err error
-		if cls, err = argmaxRows(pred); err != nil {
+		idx, buf, err := argmaxRows(pred)
+		defer scratch.Put(buf)
+		if err != nil {
 			return fmt.Errorf("metric acc: %w", err)
 		}
+		cls = idx
 	}
 	ls := label.Shape()
 	col, stride := label.Size(), 1
@@ -85,19 +89,22 @@ func (m *AccMetric) Update(labels, preds []*nd.Array) error {
 	return nil
 }
 
-// argmaxRows is the arg-max over axis 1, through the float32 fast path
-// when it applies.
-func argmaxRows(pred *nd.Array) ([]int64, error) {
+// scratch holds arg-max buffers, so Update allocates nothing in steady state.
+var scratch = sync.Pool{New: func() any { return new([]int64) }}
+
+// argmaxRows is the arg-max over axis 1 into a pooled buffer, through the
+// multi-core float32 path when it applies. The caller returns buf.
+func argmaxRows(pred *nd.Array) (idx []int64, buf *[]int64, err error) {
+	buf = scratch.Get().(*[]int64)
 	if f := pred.Float32s(); f != nil && pred.NDim() == 2 && pred.Dim(1) > 0 {
-		n, c := pred.Dim(0), pred.Dim(1)
-		out := make([]int64, n)
-		for r := range out {
-			out[r] = int64(nd.ArgMaxFloat32(f[r*c : (r+1)*c]))
-		}
-		return out, nil
+		n := pred.Dim(0)
+		idx = slices.Grow((*buf)[:0], n)[:n]
+		nd.ArgMaxRowsFloat32(f, pred.Dim(1), idx)
+	} else {
+		idx, _, err = nd.ArgMax(pred, 1, (*buf)[:0])
 	}
-	idx, _, err := nd.ArgMax(pred, 1, nil)
-	return idx, err
+	*buf = idx
+	return idx, buf, err
 }
 
 // LossValueMetric is insightface's LossValueMetric: the mean over update
