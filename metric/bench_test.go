@@ -117,3 +117,41 @@ func BenchmarkTopKAccuracyUpdateTrained(b *testing.B) {
 	m, _ := NewTopKAccuracy(5, Options{})
 	benchUpdate(b, m, nd.Must(nd.FromFloat32(l)), benchData.logits)
 }
+
+// BenchmarkAccuracyUpdateSmall is the per-call cost of Update on one sample
+// of two classes: list checks, one arg-max, and the mutex-guarded Add.
+func BenchmarkAccuracyUpdateSmall(b *testing.B) {
+	m := NewAccuracy(1, Options{})
+	ls := []*nd.Array{nd.Must(nd.FromFloat32([]float32{1}))}
+	ps := []*nd.Array{nd.Must(nd.FromFloat32([]float32{0.3, 0.7}, 1, 2))}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := m.Update(ls, ps); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAccuracyUpdateSmallParallel is the same from every core at once,
+// contending for the metric's mutex.
+func BenchmarkAccuracyUpdateSmallParallel(b *testing.B) {
+	m := NewAccuracy(1, Options{})
+	ls := []*nd.Array{nd.Must(nd.FromFloat32([]float32{1}))}
+	ps := []*nd.Array{nd.Must(nd.FromFloat32([]float32{0.3, 0.7}, 1, 2))}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := m.Update(ls, ps); err != nil {
+				b.Error(err)
+			}
+		}
+	})
+}
+
+// BenchmarkBaseAdd is the mutex-guarded accumulation alone.
+func BenchmarkBaseAdd(b *testing.B) {
+	m := NewAccuracy(1, Options{})
+	for b.Loop() {
+		m.Add(1, 1)
+	}
+}

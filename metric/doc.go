@@ -21,5 +21,7 @@
 //
 // Concurrency: every metric may be updated from several goroutines. The
 // per-sample work runs outside the lock; each Update takes the metric's
-// mutex once to add its totals (about 20 ns uncontended).
+// mutex once to add its totals: 14 ns uncontended (BenchmarkBaseAdd); a
+// one-sample Update costs 53 ns alone and 66 ns per call with both cores
+// updating the same metric (docs/benchmarks.md).
 package metric
