@@ -10,8 +10,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 
+	"github.com/evalkit/evalkit/internal/atomicfile"
 	"github.com/evalkit/evalkit/nd"
 )
 
@@ -304,37 +304,10 @@ func WriteIDXFile(path string, x *IDX, compress bool) error {
 	})
 }
 
-// writeFileAtomic writes through write into a temporary file beside path,
-// then syncs and renames it over path. On any error the temporary file is
-// removed and path is untouched.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("dataset: writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err = write(bw); err != nil {
-		return fmt.Errorf("dataset: writing %s: %w", path, err)
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("dataset: writing %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("dataset: writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("dataset: writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("dataset: writing %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+// writeFileAtomic writes path through write atomically (internal/atomicfile),
+// naming the file in its error.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	if err := atomicfile.Write(path, write); err != nil {
 		return fmt.Errorf("dataset: writing %s: %w", path, err)
 	}
 	return nil

@@ -2,7 +2,6 @@ package fit
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"encoding"
@@ -15,10 +14,10 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/evalkit/evalkit/internal/atomicfile"
 	"github.com/evalkit/evalkit/nd"
 )
 
@@ -72,7 +71,7 @@ func SaveCheckpoint(path string, ck *Checkpoint) error {
 			return fmt.Errorf("fit: saving checkpoint %s: parameter %q is nil", path, names[i])
 		}
 	}
-	err := writeFileAtomic(path, func(w io.Writer) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
 		zw := zip.NewWriter(w)
 		for i, n := range names {
 			f, err := zw.CreateHeader(&zip.FileHeader{Name: n + ".npy", Method: zip.Store, Modified: npzTime})
@@ -237,43 +236,6 @@ func (ck *Checkpoint) RestoreOptimizer(opt Optimizer) error {
 	return u.UnmarshalBinary(ck.Optimizer)
 }
 
-// writeFileAtomic writes path through write via a synced temporary file in
-// the same directory and a rename; on failure path is untouched and the
-// temporary file removed.
-func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // CheckpointCallback saves the parameters at the end of every Period-th
 // epoch: MXNet's do_checkpoint(prefix, period) and, with
 // SaveOptimizerStates, module_checkpoint(mod, prefix, period, True). The
@@ -343,7 +305,7 @@ func SaveEpochCheckpoint(logger *slog.Logger, prefix string, number int, arg, au
 		return fmt.Errorf("fit: optimizer state: %w", err)
 	}
 	spath := StatesPath(prefix, number)
-	if err := writeFileAtomic(spath, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+	if err := atomicfile.Write(spath, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return fmt.Errorf("fit: saving optimizer state %s: %w", spath, err)
 	}
 	log.LogAttrs(context.Background(), slog.LevelInfo, "Saved optimizer state to \""+spath+"\"", slog.String("states", spath))

@@ -1,16 +1,16 @@
 package nd
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/evalkit/evalkit/internal/atomicfile"
 )
 
 // The .npy format (numpy/lib/format.py): a 6-byte magic, a major and minor
@@ -790,59 +790,8 @@ func checkRange(a *Array) error {
 // then renamed over path, so a failure leaves any old file untouched and no
 // partial file behind.
 func WriteNpyFile(path string, a *Array) error {
-	if err := writeFileAtomic(path, func(w io.Writer) error { return writeNpy(w, a) }); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return writeNpy(w, a) }); err != nil {
 		return fmt.Errorf("nd: writing %s: %w", path, err)
-	}
-	return nil
-}
-
-// writeFileAtomic writes path through write via a synced temporary file
-// and a rename. An existing file's permissions are kept; a new file gets
-// 0644.
-func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		if !st.Mode().IsRegular() {
-			return fmt.Errorf("%s exists and is not a regular file", path)
-		}
-		mode = st.Mode().Perm()
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil { // the error being returned is the one that matters
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, npyChunk)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(mode); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// Make the rename itself durable; not every system lets a directory be
-	// synced, so this is best effort.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/evalkit/evalkit/internal/atomicfile"
 )
 
 // Npz is the content of an .npz archive (np.savez, np.savez_compressed): its
@@ -133,7 +135,7 @@ func WriteNpz(w io.Writer, names []string, arrays []*Array, compress bool) error
 // WriteNpzFile writes an .npz archive to path (see WriteNpz), atomically as
 // WriteNpyFile does.
 func WriteNpzFile(path string, names []string, arrays []*Array, compress bool) error {
-	err := writeFileAtomic(path, func(w io.Writer) error { return writeNpz(w, names, arrays, compress) })
+	err := atomicfile.Write(path, func(w io.Writer) error { return writeNpz(w, names, arrays, compress) })
 	if err != nil {
 		return fmt.Errorf("nd: writing %s: %w", path, err)
 	}
