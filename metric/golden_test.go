@@ -1,4 +1,4 @@
-package metric
+package metric_test
 
 import (
 	"encoding/json"
@@ -8,16 +8,19 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/evalkit/evalkit/metric"
+	_ "github.com/evalkit/evalkit/metric/insightface" // accmetric, lossvaluemetric
 	"github.com/evalkit/evalkit/nd"
 )
 
 // The golden cases come from testdata/metric/gen_golden.py, an independent
-// numpy re-implementation of MXNet 1.9.1's metrics (with evalkit's documented
-// fixes). Regenerate with:
+// numpy re-implementation of MXNet 1.9.1's metrics and insightface's
+// AccMetric / LossValueMetric. Regenerate with:
 //
 //	/usr/bin/python3 testdata/metric/gen_golden.py
 //
-// The insightface metrics' cases run in metric/insightface/golden_test.go.
+// It is an external test package so that it can run insightface's metrics'
+// cases beside the built-ins'.
 
 const goldenPath = "../testdata/metric/golden.json"
 
@@ -205,7 +208,7 @@ func goldenBatches(t *testing.T, c goldenCase) []goldenBatch {
 // runGoldenCase checks one case sequentially and split into two merged
 // shards. create builds a fresh metric; hasGlobal says whether it keeps
 // global statistics apart from the local ones.
-func runGoldenCase(t *testing.T, c goldenCase, create func() (Metric, error), hasGlobal bool) {
+func runGoldenCase(t *testing.T, c goldenCase, create func() (metric.Metric, error), hasGlobal bool) {
 	t.Helper()
 	batches := goldenBatches(t, c)
 	tol := goldenTol(c)
@@ -242,7 +245,7 @@ func runGoldenCase(t *testing.T, c goldenCase, create func() (Metric, error), ha
 	if c.ResetLocalAfter != nil && !hasGlobal {
 		return // the expected "global" is a local value after a reset
 	}
-	shards := [2]Metric{}
+	shards := [2]metric.Metric{}
 	for i := range shards {
 		if shards[i], err = create(); err != nil {
 			t.Fatalf("Create(%q, %v): %v", c.Metric, c.Args, err)
@@ -284,26 +287,26 @@ func runGoldenCase(t *testing.T, c goldenCase, create func() (Metric, error), ha
 
 // goldenArgs copies a case's arguments, so that no factory sees another
 // run's map.
-func goldenArgs(c goldenCase) Args {
-	a := Args{}
+func goldenArgs(c goldenCase) metric.Args {
+	a := metric.Args{}
 	for k, v := range c.Args {
 		a[k] = v
 	}
 	return a
 }
 
+// TestGolden runs every case. insightface's metrics keep no global
+// statistics, like the originals, so their GetGlobal is the local value.
 func TestGolden(t *testing.T) {
 	ran := 0
 	for _, c := range loadGolden(t) {
-		if c.Metric == "accmetric" || c.Metric == "lossvaluemetric" {
-			continue // metric/insightface/golden_test.go
-		}
 		ran++
+		hasGlobal := c.Metric != "accmetric" && c.Metric != "lossvaluemetric"
 		t.Run(c.Name, func(t *testing.T) {
-			runGoldenCase(t, c, func() (Metric, error) { return Create(c.Metric, goldenArgs(c)) }, true)
+			runGoldenCase(t, c, func() (metric.Metric, error) { return metric.Create(c.Metric, goldenArgs(c)) }, hasGlobal)
 		})
 	}
 	if ran == 0 {
-		t.Fatal("no golden cases for package metric")
+		t.Fatal("no golden cases")
 	}
 }

@@ -160,7 +160,7 @@ func factory(mk func(bool, metric.Options) metric.Metric) metric.Factory {
 				if v == nil {
 					continue
 				}
-				l, err := strings(v)
+				l, err := stringList(v)
 				if err != nil {
 					return nil, fmt.Errorf("metric: %s: %w", k, err)
 				}
@@ -177,7 +177,7 @@ func factory(mk func(bool, metric.Options) metric.Metric) metric.Factory {
 	}
 }
 
-func strings(v any) ([]string, error) {
+func stringList(v any) ([]string, error) {
 	switch x := v.(type) {
 	case []string:
 		return x, nil
