@@ -1,7 +1,6 @@
 package metric
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -250,30 +249,14 @@ func (b *Base) State() (State, error) {
 	b.mu.Lock()
 	l, g := b.local, b.global
 	b.mu.Unlock()
-	st := State{Metric: b.kind, Name: b.name}
-	st.Local, _ = json.Marshal(l)
-	if b.hasGlobal {
-		st.Global, _ = json.Marshal(g)
+	st := encodeTwin(b, l, g)
+	if !b.hasGlobal {
+		st.Global = nil
 	}
 	return st, nil
 }
 
-func (b *Base) decodeStats(st State) (l, g Stats, err error) {
-	if st.Metric != b.kind {
-		return l, g, fmt.Errorf("metric %s: state is of a %s metric, want %s", b.name, st.Metric, b.kind)
-	}
-	if len(st.Local) > 0 {
-		if err = json.Unmarshal(st.Local, &l); err != nil {
-			return l, g, fmt.Errorf("metric %s: local state: %w", b.name, err)
-		}
-	}
-	if len(st.Global) > 0 {
-		if err = json.Unmarshal(st.Global, &g); err != nil {
-			return l, g, fmt.Errorf("metric %s: global state: %w", b.name, err)
-		}
-	}
-	return l, g, nil
-}
+func (b *Base) decodeStats(st State) (l, g Stats, err error) { return decodeTwin[Stats](b, st) }
 
 // SetState replaces the statistics with st's.
 func (b *Base) SetState(st State) error {

@@ -1,7 +1,6 @@
 package metric
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -212,23 +211,11 @@ func (m *binaryMetric) State() (State, error) {
 	m.mu.Lock()
 	l, g := m.lc, m.gc
 	m.mu.Unlock()
-	st := State{Metric: m.kind, Name: m.name}
-	st.Local, _ = json.Marshal(l)
-	st.Global, _ = json.Marshal(g)
-	return st, nil
+	return encodeTwin(&m.Base, l, g), nil
 }
 
 func (m *binaryMetric) decode(st State) (l, g binaryCounts, err error) {
-	if st.Metric != m.kind {
-		return l, g, fmt.Errorf("metric %s: state is of a %s metric, want %s", m.name, st.Metric, m.kind)
-	}
-	if err = unmarshalOpt(st.Local, &l); err == nil {
-		err = unmarshalOpt(st.Global, &g)
-	}
-	if err != nil {
-		err = fmt.Errorf("metric %s: state: %w", m.name, err)
-	}
-	return l, g, err
+	return decodeTwin[binaryCounts](&m.Base, st)
 }
 
 // SetState replaces the statistics.
@@ -260,13 +247,6 @@ func (m *binaryMetric) MergeState(st State) error {
 	m.gc.add(g)
 	m.mu.Unlock()
 	return nil
-}
-
-func unmarshalOpt(raw json.RawMessage, v any) error {
-	if len(raw) == 0 {
-		return nil
-	}
-	return json.Unmarshal(raw, v)
 }
 
 // F1 is MXNet's F1 ("f1") for binary classification: positives are label 1

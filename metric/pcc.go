@@ -1,7 +1,6 @@
 package metric
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 
@@ -180,30 +179,19 @@ type pccState struct {
 func (m *PCC) State() (State, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st := State{Metric: m.kind, Name: m.name}
-	st.Local, _ = json.Marshal(pccState{m.k, m.lcm, m.local.Num})
-	st.Global, _ = json.Marshal(pccState{m.k, m.gcm, m.global.Num})
-	return st, nil
+	return encodeTwin(&m.Base, pccState{m.k, m.lcm, m.local.Num}, pccState{m.k, m.gcm, m.global.Num}), nil
 }
 
 func (m *PCC) decode(st State) (l, g pccState, err error) {
-	if st.Metric != m.kind {
-		return l, g, fmt.Errorf("metric %s: state is of a %s metric, want %s", m.name, st.Metric, m.kind)
+	if l, g, err = decodeTwin[pccState](&m.Base, st); err != nil {
+		return l, g, err
 	}
-	if err = unmarshalOpt(st.Local, &l); err == nil {
-		err = unmarshalOpt(st.Global, &g)
-	}
-	if err == nil {
-		for _, s := range []pccState{l, g} {
-			if s.K < 0 || s.K > 1<<15 || len(s.Matrix) != s.K*s.K {
-				err = fmt.Errorf("matrix has %d entries, want k×k = %d×%d", len(s.Matrix), s.K, s.K)
-			}
+	for _, s := range []pccState{l, g} {
+		if s.K < 0 || s.K > 1<<15 || len(s.Matrix) != s.K*s.K {
+			return l, g, fmt.Errorf("metric %s: state: matrix has %d entries, want k×k = %d×%d", m.name, len(s.Matrix), s.K, s.K)
 		}
 	}
-	if err != nil {
-		err = fmt.Errorf("metric %s: state: %w", m.name, err)
-	}
-	return l, g, err
+	return l, g, nil
 }
 
 func (m *PCC) addInto(dst []float64, s pccState) {

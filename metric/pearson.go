@@ -1,7 +1,6 @@
 package metric
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 
@@ -220,23 +219,11 @@ func (m *PearsonCorrelation) State() (State, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st := State{Metric: m.kind, Name: m.name}
-	st.Local, _ = json.Marshal(pearsonMicroState{m.lm, m.calls[0]})
-	st.Global, _ = json.Marshal(pearsonMicroState{m.gm, m.calls[1]})
-	return st, nil
+	return encodeTwin(&m.Base, pearsonMicroState{m.lm, m.calls[0]}, pearsonMicroState{m.gm, m.calls[1]}), nil
 }
 
 func (m *PearsonCorrelation) decode(st State) (l, g pearsonMicroState, err error) {
-	if st.Metric != m.kind {
-		return l, g, fmt.Errorf("metric %s: state is of a %s metric, want %s", m.name, st.Metric, m.kind)
-	}
-	if err = unmarshalOpt(st.Local, &l); err == nil {
-		err = unmarshalOpt(st.Global, &g)
-	}
-	if err != nil {
-		err = fmt.Errorf("metric %s: state: %w", m.name, err)
-	}
-	return l, g, err
+	return decodeTwin[pearsonMicroState](&m.Base, st)
 }
 
 // SetState replaces the statistics.
