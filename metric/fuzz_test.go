@@ -67,3 +67,19 @@ func FuzzSetState(f *testing.F) {
 		_, _ = m.GetGlobal()
 	})
 }
+
+// FuzzParseSpec feeds arbitrary command-line specs to ParseSpec: never a
+// panic, and a metric it builds answers String.
+func FuzzParseSpec(f *testing.F) {
+	for _, s := range []string{"acc", "top_k_acc:top_k=5", "perplexity:ignore_label=None", `acc:output_names=["a","b"],name=x`,
+		"f1:average=micro", "mae:average=sample", `["ce", {"eps": 1e-7}]`, "acc:axis", "x:=,=", `acc:name="unterminated`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseSpec(s)
+		if err != nil {
+			return
+		}
+		_ = m.String()
+	})
+}
