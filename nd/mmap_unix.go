@@ -14,15 +14,16 @@ const mapMin = 1 << 20
 
 // MapNpyFile opens the .npy file at path like ReadNpyFile, but a
 // little-endian, C-ordered float32 or float64 array of a megabyte or more
-// is memory-mapped (private, copy-on-write) instead of read: the array's
-// data is the page cache's, so a large embedding file is ready in a few
-// milliseconds instead of being copied through fresh heap pages. Other
-// files, and systems where mapping fails, fall back to ReadNpyFile.
+// is memory-mapped read-only instead of read: the array's data is the page
+// cache's, so a large embedding file is ready in a few milliseconds instead
+// of being copied through fresh heap pages. Other files, and systems where
+// mapping fails, fall back to ReadNpyFile (whose arrays are writable).
 //
-// The array and every view of it are valid until release is called; after
-// that, touching its data crashes the program. release is never nil and may
-// be called more than once. Programs that read a file once and exit may
-// simply never call it.
+// A mapped array is read-only: writing into its data crashes the program
+// (Clone it first to modify it). It and every view of it are valid until
+// release is called; after that, touching its data crashes the program.
+// release is never nil and may be called more than once. Programs that read
+// a file once and exit may simply never call it.
 func MapNpyFile(path string) (a *Array, release func() error, err error) {
 	noop := func() error { return nil }
 	f, err := os.Open(path)
@@ -48,7 +49,10 @@ func MapNpyFile(path string) (a *Array, release func() error, err error) {
 		a, err := ReadNpyFile(path)
 		return a, noop, err
 	}
-	mem, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ|syscall.PROT_WRITE,
+	// Read-only: a writable private mapping is populated for copy-on-write
+	// and then faults again on first read (35 ms for 24 MB here, against
+	// 5 ms read-only).
+	mem, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ,
 		syscall.MAP_PRIVATE|syscall.MAP_POPULATE)
 	if err != nil {
 		a, err := ReadNpyFile(path)

@@ -100,7 +100,7 @@ func runIJB(w io.Writer, f ijbFlags) error {
 		if err != nil {
 			return err
 		}
-		feats, err := loadArray(f.features)
+		feats, err := loadArray(f.features, true) // aggregation only reads them
 		if err != nil {
 			return fmt.Errorf("ijb: features: %w", err)
 		}
@@ -126,7 +126,7 @@ func runIJB(w io.Writer, f ijbFlags) error {
 			method = stem(f.features)
 		}
 	default:
-		a, err := loadArray(f.scores)
+		a, err := loadArray(f.scores, false) // the curve partitions the scores in place
 		if err != nil {
 			return fmt.Errorf("ijb: scores: %w", err)
 		}

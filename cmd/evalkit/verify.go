@@ -86,13 +86,17 @@ JPEG/PNG files with images.txt and issame.txt, for embedding with your model.`,
 }
 
 // loadArray reads a .npy, or an array of a .npz: FILE.npz:NAME, or the only
-// array, or the one named "embeddings".
-func loadArray(spec string) (*nd.Array, error) {
+// array, or the one named "embeddings". With readOnly, a large float .npy is
+// memory-mapped (nd.MapNpyFile) and must not be written to.
+func loadArray(spec string, readOnly bool) (*nd.Array, error) {
 	path, name := spec, ""
 	if i := strings.LastIndex(spec, ".npz:"); i >= 0 {
 		path, name = spec[:i+4], spec[i+5:]
 	}
 	if strings.ToLower(filepath.Ext(path)) != ".npz" {
+		if !readOnly {
+			return nd.ReadNpyFile(path)
+		}
 		// Mapped, not copied: a 12000 × 512 file is ready in milliseconds.
 		// The mapping lives until the command exits.
 		a, _, err := nd.MapNpyFile(path)
@@ -228,13 +232,13 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 			}
 		}
 	}
-	emb, err := loadArray(f.embeddings)
+	emb, err := loadArray(f.embeddings, true)
 	if err != nil {
 		return fmt.Errorf("verify: embeddings: %w", err)
 	}
 	var flip *nd.Array
 	if f.flip != "" {
-		if flip, err = loadArray(f.flip); err != nil {
+		if flip, err = loadArray(f.flip, true); err != nil {
 			return fmt.Errorf("verify: flipped embeddings: %w", err)
 		}
 	}
