@@ -2,6 +2,7 @@ package metric
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/evalkit/evalkit/nd"
@@ -59,20 +60,30 @@ func (m *TopKAccuracy) Update(labels, preds []*nd.Array) error {
 			return shapeMismatch(m.name, label, pred, fmt.Sprintf("want %d labels, one per row", n))
 		}
 		k := min(m.k, c)
-		f := pred.Float32s()
-		var row []float32
-		for r := 0; r < n; r++ {
-			l, ok := label.Int(r)
-			if !ok || l < 0 || l >= int64(c) {
-				continue // never matches, as in MXNet
+		if f := pred.Float32s(); f != nil {
+			// Every row on every core; labels that cannot match become -1.
+			bp := scratch.Get().(*[]int64)
+			ls := slices.Grow((*bp)[:0], n)[:n]
+			for r := range ls {
+				l, ok := label.Int(r)
+				if !ok || l < 0 || l >= int64(c) {
+					l = -1
+				}
+				ls[r] = l
 			}
-			if f != nil {
-				row = f[r*c : (r+1)*c]
-			} else {
-				row = rowAsFloat32(pred, r, c, row)
-			}
-			if nd.InTopK(row, int(l), k) {
-				hits++
+			hits += nd.InTopKRowsFloat32(f, c, ls, k)
+			*bp = ls
+			scratch.Put(bp)
+		} else {
+			var row []float32
+			for r := 0; r < n; r++ {
+				l, ok := label.Int(r)
+				if !ok || l < 0 || l >= int64(c) {
+					continue // never matches, as in MXNet
+				}
+				if row = rowAsFloat32(pred, r, c, row); nd.InTopK(row, int(l), k) {
+					hits++
+				}
 			}
 		}
 		total += int64(n)

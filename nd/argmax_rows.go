@@ -3,6 +3,7 @@ package nd
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // parallelMin is the input size (elements) from which ArgMaxRowsFloat32
@@ -10,32 +11,87 @@ import (
 // it saves.
 const parallelMin = 1 << 18
 
-// rowJob is one slice of rows for a pool worker.
+// rowJob is one slice of rows for a pool worker: an arg-max into dst, or,
+// with k > 0, a count of the rows whose label is in the top k.
 type rowJob struct {
 	data   []float32
 	c      int
 	lo, hi int
-	dst    []int64
-	wg     *sync.WaitGroup
+	dst    []int64 // arg-max results, or the labels when k > 0
+	k      int
+	g      *rowGroup
+}
+
+// rowGroup tracks one call's jobs.
+type rowGroup struct {
+	wg   sync.WaitGroup
+	hits atomic.Int64
 }
 
 var rowPool struct {
-	once sync.Once
-	jobs chan rowJob
-	wgs  sync.Pool
+	once   sync.Once
+	jobs   chan rowJob
+	groups sync.Pool
 }
 
 func startRowPool() {
 	rowPool.jobs = make(chan rowJob)
-	rowPool.wgs.New = func() any { return new(sync.WaitGroup) }
+	rowPool.groups.New = func() any { return new(rowGroup) }
 	for range max(1, runtime.NumCPU()-1) {
 		go func() {
 			for j := range rowPool.jobs {
-				argMaxRows(j.data, j.c, j.lo, j.hi, j.dst)
-				j.wg.Done()
+				j.run()
+				j.g.wg.Done()
 			}
 		}()
 	}
+}
+
+func (j rowJob) run() {
+	if j.k == 0 {
+		argMaxRows(j.data, j.c, j.lo, j.hi, j.dst)
+		return
+	}
+	j.g.hits.Add(inTopKRows(j.data, j.c, j.lo, j.hi, j.dst, j.k))
+}
+
+func inTopKRows(data []float32, c, lo, hi int, labels []int64, k int) int64 {
+	var hits int64
+	for r := lo; r < hi; r++ {
+		if l := labels[r]; l >= 0 && l < int64(c) && InTopK(data[r*c:(r+1)*c:(r+1)*c], int(l), k) {
+			hits++
+		}
+	}
+	return hits
+}
+
+// runRows splits rows [0, n) into one part per processor, hands all but the
+// last to the pool and runs the last itself.
+func runRows(j rowJob, n int) int64 {
+	rowPool.once.Do(startRowPool)
+	g := rowPool.groups.Get().(*rowGroup)
+	g.hits.Store(0)
+	j.g = g
+	parts := min(runtime.GOMAXPROCS(0), n)
+	step := (n + parts - 1) / parts
+	lo := 0
+	for p := 0; p < parts-1 && lo+step < n; p++ {
+		g.wg.Add(1)
+		j.lo, j.hi = lo, lo+step
+		rowPool.jobs <- j
+		lo += step
+	}
+	j.lo, j.hi = lo, n
+	j.run()
+	g.wg.Wait()
+	hits := g.hits.Load()
+	rowPool.groups.Put(g)
+	return hits
+}
+
+// parallelWorth reports whether n rows of c columns are worth splitting.
+func parallelWorth(n, c int) bool {
+	return runtime.GOMAXPROCS(0) >= 2 && n >= 2 && n*c >= parallelMin
 }
 
 func argMaxRows(data []float32, c, lo, hi int, dst []int64) {
@@ -53,22 +109,24 @@ func argMaxRows(data []float32, c, lo, hi int, dst []int64) {
 // positive.
 func ArgMaxRowsFloat32(data []float32, c int, dst []int64) {
 	n := len(dst)
-	procs := runtime.GOMAXPROCS(0)
-	if procs < 2 || n < 2 || n*c < parallelMin {
+	if !parallelWorth(n, c) {
 		argMaxRows(data, c, 0, n, dst)
 		return
 	}
-	rowPool.once.Do(startRowPool)
-	parts := min(procs, n)
-	wg := rowPool.wgs.Get().(*sync.WaitGroup)
-	step := (n + parts - 1) / parts
-	lo := 0
-	for p := 0; p < parts-1 && lo+step < n; p++ {
-		wg.Add(1)
-		rowPool.jobs <- rowJob{data: data, c: c, lo: lo, hi: lo + step, dst: dst, wg: wg}
-		lo += step
+	runRows(rowJob{data: data, c: c, dst: dst}, n)
+}
+
+// InTopKRowsFloat32 counts the rows of data (len(labels) rows of c columns)
+// whose label is among the k largest scores of the row, by InTopK's rule;
+// labels outside [0, c) never count. Large inputs are split across the same
+// worker pool as ArgMaxRowsFloat32; it allocates nothing in steady state.
+func InTopKRowsFloat32(data []float32, c int, labels []int64, k int) int64 {
+	n := len(labels)
+	if k <= 0 {
+		return 0
 	}
-	argMaxRows(data, c, lo, n, dst) // the caller takes the last part
-	wg.Wait()
-	rowPool.wgs.Put(wg)
+	if !parallelWorth(n, c) {
+		return inTopKRows(data, c, 0, n, labels, k)
+	}
+	return runRows(rowJob{data: data, c: c, dst: labels, k: k}, n)
 }

@@ -59,3 +59,36 @@ func TestArgMaxRowsFloat32Concurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestInTopKRowsFloat32MatchesRowKernel(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	for _, shape := range [][2]int{{5, 7}, {64, 8192}, {33, 9001}} {
+		n, c := shape[0], shape[1]
+		data := make([]float32, n*c)
+		for i := range data {
+			data[i] = r.Float32()
+		}
+		labels := make([]int64, n)
+		for i := range labels {
+			switch i % 4 {
+			case 0: // the row's maximum: always in the top k
+				labels[i] = int64(argMaxFloat32Scalar(data[i*c : (i+1)*c]))
+			case 1:
+				labels[i] = -1 // never counts
+			default:
+				labels[i] = int64(r.IntN(c))
+			}
+		}
+		for _, k := range []int{1, 3, c} {
+			var want int64
+			for i, l := range labels {
+				if l >= 0 && RankOf(data[i*c:(i+1)*c], int(l)) < k {
+					want++
+				}
+			}
+			if got := InTopKRowsFloat32(data, c, labels, k); got != want {
+				t.Errorf("%dx%d k=%d: %d hits, want %d", n, c, k, got, want)
+			}
+		}
+	}
+}
