@@ -39,24 +39,29 @@ func argMaxFloat32Scalar(row []float32) int {
 			v[12] <= best && v[13] <= best && v[14] <= best && v[15] <= best {
 			continue
 		}
-		for j, x := range v {
-			if !(x <= best) {
-				if x != x {
-					return i + j
-				}
-				best, bi = x, i+j
-			}
+		var nan bool
+		if best, bi, nan = advance(row, i, i+16, best, bi); nan {
+			return bi
 		}
 	}
-	for ; i < n; i++ {
-		if x := row[i]; !(x <= best) {
-			if x != x {
-				return i
-			}
-			best, bi = x, i
-		}
-	}
+	_, bi, _ = advance(row, i, n, best, bi)
 	return bi
+}
+
+// advance is the careful step of the arg-max kernels: it scans row[lo:hi]
+// in order, moving the maximum only on strictly greater values (ties keep
+// the lower index, -0 equals +0). At the first NaN it stops and returns its
+// index with nan set.
+func advance(row []float32, lo, hi int, best float32, bi int) (float32, int, bool) {
+	for j := lo; j < hi; j++ {
+		if x := row[j]; !(x <= best) {
+			if x != x {
+				return best, j, true
+			}
+			best, bi = x, j
+		}
+	}
+	return best, bi, false
 }
 
 // ArgMaxFloat64 is ArgMaxFloat32 for float64 rows.

@@ -34,23 +34,12 @@ func argMaxFloat32(row []float32) int {
 		if m.ToBits() == 0xff {
 			continue
 		}
-		for j, x := range v {
-			if !(x <= best) {
-				if x != x {
-					return i + j
-				}
-				best, bi = x, i+j
-			}
+		var nan bool
+		if best, bi, nan = advance(row, i, i+32, best, bi); nan {
+			return bi
 		}
 		bv = archsimd.BroadcastFloat32x8(best)
 	}
-	for ; i < n; i++ {
-		if x := row[i]; !(x <= best) {
-			if x != x {
-				return i
-			}
-			best, bi = x, i
-		}
-	}
+	_, bi, _ = advance(row, i, n, best, bi)
 	return bi
 }

@@ -26,23 +26,14 @@ var sinkU64 uint64
 
 // BenchmarkArgMaxFloat32 is Accuracy's hot loop over one batch of logits.
 // Compare its MB/s with BenchmarkMemoryRead's from the same run.
-func BenchmarkArgMaxFloat32(b *testing.B) {
-	data := benchData()
-	b.SetBytes(int64(len(data) * 4))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		s := 0
-		for r := range benchRows {
-			s += ArgMaxFloat32(data[r*benchCols : (r+1)*benchCols])
-		}
-		sinkInt = s
-	}
-}
+func BenchmarkArgMaxFloat32(b *testing.B) { benchRowKernel(b, ArgMaxFloat32) }
 
 // BenchmarkArgMaxFloat32Scalar is the plain-Go kernel, for comparison when
 // ArgMaxFloat32 is built with GOEXPERIMENT=simd.
-func BenchmarkArgMaxFloat32Scalar(b *testing.B) {
+func BenchmarkArgMaxFloat32Scalar(b *testing.B) { benchRowKernel(b, argMaxFloat32Scalar) }
+
+// benchRowKernel runs kernel over every row of the benchmark batch.
+func benchRowKernel(b *testing.B, kernel func([]float32) int) {
 	data := benchData()
 	b.SetBytes(int64(len(data) * 4))
 	b.ReportAllocs()
@@ -50,7 +41,7 @@ func BenchmarkArgMaxFloat32Scalar(b *testing.B) {
 	for b.Loop() {
 		s := 0
 		for r := range benchRows {
-			s += argMaxFloat32Scalar(data[r*benchCols : (r+1)*benchCols])
+			s += kernel(data[r*benchCols : (r+1)*benchCols])
 		}
 		sinkInt = s
 	}

@@ -143,10 +143,13 @@ func (h *Histogram) edge(b int) float64 {
 // ROC returns the ROC at the bin edges (thresholds are lower bin edges,
 // descending; the lowest non-empty bin's edge accepts everything), with
 // collinear points dropped as scikit-learn does.
-func (h *Histogram) ROC() (*ROC, error) {
+func (h *Histogram) ROC() (*ROC, error) { return h.roc(false) }
+
+// roc builds the ROC over the bin edges; keepAll keeps collinear points.
+func (h *Histogram) roc(keepAll bool) (*ROC, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	b := newROCBuilder(false, 0)
+	b := newROCBuilder(keepAll, 0)
 	var tp, fp int64
 	for i := len(h.pos) - 1; i >= 0; i-- {
 		if h.pos[i] == 0 && h.neg[i] == 0 {
@@ -184,7 +187,7 @@ func (h *Histogram) AUCErrorBound() float64 {
 // TARBounds returns TPRs bracketing the true TAR at false-accept rate far:
 // the TPRs of the last edge whose FPR is at most far and of the next edge.
 func (h *Histogram) TARBounds(far float64) (lo, hi float64, err error) {
-	r, err := h.fullROC()
+	r, err := h.roc(true) // every edge, collinear points kept
 	if err != nil {
 		return 0, 0, err
 	}
@@ -198,21 +201,6 @@ func (h *Histogram) TARBounds(far float64) (lo, hi float64, err error) {
 	return r.TPR[i], r.TPR[i], nil
 }
 
-func (h *Histogram) fullROC() (*ROC, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	b := newROCBuilder(true, 0)
-	var tp, fp int64
-	for i := len(h.pos) - 1; i >= 0; i-- {
-		if h.pos[i] == 0 && h.neg[i] == 0 {
-			continue
-		}
-		tp += h.pos[i]
-		fp += h.neg[i]
-		b.add(h.edge(i), tp, fp)
-	}
-	return b.finish()
-}
 
 type histogramJSON struct {
 	Kind     string  `json:"kind"`
