@@ -201,7 +201,6 @@ func (h *Histogram) TARBounds(far float64) (lo, hi float64, err error) {
 	return r.TPR[i], r.TPR[i], nil
 }
 
-
 type histogramJSON struct {
 	Kind     string  `json:"kind"`
 	Lo       float64 `json:"lo"`
