@@ -1,7 +1,6 @@
 package metric
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -75,9 +74,7 @@ func parseSpecValue(v string) any {
 		return false
 	}
 	if x, err := decodeValue([]byte(v)); err == nil {
-		if _, isNum := x.(json.Number); !isNum {
-			return x
-		}
+		return x // numbers (int64 or float64), booleans, null, lists, objects
 	}
 	return strings.Trim(v, `'`)
 }
