@@ -236,13 +236,32 @@ func (r *rows) scores(dst []float64, a, b []int, score Score) (float64, error) {
 			return 0, err
 		}
 	}
+	// The vector kernel takes float32 rows (and float32 flips).
+	vec := haveVectorKernel && r.f32 != nil && (!r.flip || r.g32 != nil)
 	err := parallel(len(dst), func(lo, hi int) error {
-		x := make([]float64, 4*r.d)
-		e1, e2, tmp, sq := x[:r.d], x[r.d:2*r.d], x[2*r.d:3*r.d], x[3*r.d:]
+		// Scratch rows for the plain path, made when first needed.
+		var e1, e2, tmp, sq []float64
 		for i := lo; i < hi; i++ {
 			ia, ib := 2*i, 2*i+1
 			if a != nil {
 				ia, ib = a[i], b[i]
+			}
+			if vec {
+				p := r.f32Pair(ia, ib)
+				if s, n, ok := p.score(score == Cosine); ok {
+					if a == nil {
+						norms[ia], norms[ib] = n[0], n[2]
+						if r.flip {
+							norms[r.n+ia], norms[r.n+ib] = n[1], n[3]
+						}
+					}
+					dst[i] = s
+					continue
+				}
+			}
+			if e1 == nil {
+				x := make([]float64, 4*r.d)
+				e1, e2, tmp, sq = x[:r.d], x[r.d:2*r.d], x[2*r.d:3*r.d], x[3*r.d:]
 			}
 			oa, fa, err := r.load(e1, tmp, ia)
 			if err != nil {
@@ -267,6 +286,15 @@ func (r *rows) scores(dst []float64, a, b []int, score Score) (float64, error) {
 		return 0, err
 	}
 	return xnormFrom(norms), nil
+}
+
+// f32Pair returns rows i and j of float32 embeddings (and flips) as a pair.
+func (r *rows) f32Pair(i, j int) f32Pair {
+	p := f32Pair{a: r.f32[i*r.d : (i+1)*r.d], b: r.f32[j*r.d : (j+1)*r.d]}
+	if r.flip {
+		p.af, p.bf = r.g32[i*r.d:(i+1)*r.d], r.g32[j*r.d:(j+1)*r.d]
+	}
+	return p
 }
 
 // parallel runs fn over [0, n) split into contiguous chunks, one goroutine

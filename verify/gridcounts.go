@@ -1,68 +1,85 @@
 package verify
 
-// gridCounts holds, for every fold, how many same and different pairs are
-// first predicted "same" at each grid index: bucket g counts the pairs whose
-// value lies in [t[g-1], t[g]) (bucket 0 those below t[0]), bucket N those
-// never accepted. A pair is accepted at threshold i exactly when its bucket
-// is <= i, so cumulating buckets gives every threshold's confusion counts.
-// The protocol then costs O(pairs · log grid + folds · grid) instead of
-// insightface's O(folds · grid · pairs), with identical counts.
+// gridCounts holds, for a set of pairs, how many same and different pairs
+// are first predicted "same" at each grid index: bucket g counts the pairs
+// whose value lies in [t[g-1], t[g]) (bucket 0 those below t[0]), bucket N
+// those never accepted. A pair is accepted at threshold i exactly when its
+// bucket is <= i, so cumulating buckets gives every threshold's confusion
+// counts. The protocol then costs O(pairs · log grid + folds · (grid + fold
+// size)) instead of insightface's O(folds · grid · pairs), with identical
+// counts.
+//
+// Only the counts of all pairs are kept, with each pair's bucket; a fold's
+// test and training counts are rebuilt from them into two reused buffers,
+// so memory stays O(pairs + grid) whatever the number of folds (a fresh
+// page costs more than the arithmetic on this path).
 type gridCounts struct {
-	folds []split
-	total split
+	bucket      []int32 // per pair
+	same        []bool
+	folds       []Fold
+	total       split
+	train, test split // the buffers split returns
 }
 
-// split is the bucket counts of a set of pairs.
+// split is the bucket counts of a set of pairs. Counts are int32: Evaluate
+// refuses more pairs than that holds.
 type split struct {
-	pos, neg   []int64 // len N+1
+	pos, neg   []int32 // len N+1
 	npos, nneg int64
 }
 
 func newGridCounts(v []float64, same []bool, folds []Fold, g Grid, vals []float64) *gridCounts {
-	c := &gridCounts{folds: make([]split, len(folds)), total: newSplit(g.N)}
-	for f, fold := range folds {
-		s := newSplit(g.N)
-		for p := fold.TestStart; p < fold.TestEnd; p++ {
-			b := g.firstAbove(vals, v[p])
-			if same[p] {
-				s.pos[b]++
-				s.npos++
-			} else {
-				s.neg[b]++
-				s.nneg++
-			}
+	c := &gridCounts{
+		bucket: make([]int32, len(v)), same: same, folds: folds,
+		total: newSplit(g.N), train: newSplit(g.N), test: newSplit(g.N),
+	}
+	for p, x := range v {
+		b := g.firstAbove(vals, x)
+		c.bucket[p] = int32(b)
+		if same[p] {
+			c.total.pos[b]++
+			c.total.npos++
+		} else {
+			c.total.neg[b]++
+			c.total.nneg++
 		}
-		c.folds[f] = s
-		for b := range s.pos {
-			c.total.pos[b] += s.pos[b]
-			c.total.neg[b] += s.neg[b]
-		}
-		c.total.npos += s.npos
-		c.total.nneg += s.nneg
 	}
 	return c
 }
 
 func newSplit(n int) split {
-	return split{pos: make([]int64, n+1), neg: make([]int64, n+1)}
+	buf := make([]int32, 2*(n+1))
+	return split{pos: buf[:n+1], neg: buf[n+1:]}
 }
 
 // split returns fold f's training and test counts. With a single fold both
-// are all pairs (insightface's LFold). The training split is freshly
-// allocated.
+// are all pairs (insightface's LFold). The returned splits share buffers
+// that the next call overwrites.
 func (c *gridCounts) split(f, k int) (train, test split) {
-	test = c.folds[f]
+	fold := c.folds[f]
 	if k == 1 {
-		return test, test
+		return c.total, c.total
 	}
-	train = newSplit(len(test.pos) - 1)
-	for b := range train.pos {
-		train.pos[b] = c.total.pos[b] - test.pos[b]
-		train.neg[b] = c.total.neg[b] - test.neg[b]
+	te, tr := &c.test, &c.train
+	clear(te.pos)
+	clear(te.neg)
+	te.npos, te.nneg = 0, 0
+	for p := fold.TestStart; p < fold.TestEnd; p++ {
+		if c.same[p] {
+			te.pos[c.bucket[p]]++
+			te.npos++
+		} else {
+			te.neg[c.bucket[p]]++
+			te.nneg++
+		}
 	}
-	train.npos = c.total.npos - test.npos
-	train.nneg = c.total.nneg - test.nneg
-	return train, test
+	for b := range tr.pos {
+		tr.pos[b] = c.total.pos[b] - te.pos[b]
+		tr.neg[b] = c.total.neg[b] - te.neg[b]
+	}
+	tr.npos = c.total.npos - te.npos
+	tr.nneg = c.total.nneg - te.nneg
+	return *tr, *te
 }
 
 // bestAccuracy returns the first grid index with the highest accuracy
@@ -73,8 +90,8 @@ func (s split) bestAccuracy() (best int, acc float64) {
 	var tp, fp int64
 	acc = -1
 	for i := 0; i < len(s.pos)-1; i++ {
-		tp += s.pos[i]
-		fp += s.neg[i]
+		tp += int64(s.pos[i])
+		fp += int64(s.neg[i])
 		a := float64(tp+s.nneg-fp) / n
 		if a > acc {
 			best, acc = i, a
@@ -88,8 +105,8 @@ func (s split) bestAccuracy() (best int, acc float64) {
 func (s split) addRates(tpr, fpr []float64) {
 	var tp, fp int64
 	for i := range tpr {
-		tp += s.pos[i]
-		fp += s.neg[i]
+		tp += int64(s.pos[i])
+		fp += int64(s.neg[i])
 		if s.npos > 0 {
 			tpr[i] += float64(tp) / float64(s.npos)
 		}
@@ -105,7 +122,7 @@ func (s split) addRates(tpr, fpr []float64) {
 func (s split) farCurve(dst []float64) {
 	var fp int64
 	for i := range dst {
-		fp += s.neg[i]
+		fp += int64(s.neg[i])
 		if s.nneg > 0 {
 			dst[i] = float64(fp) / float64(s.nneg)
 		} else {

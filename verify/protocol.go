@@ -66,6 +66,9 @@ func Evaluate(scores []float64, issame []bool, opts Options) (*Result, error) {
 	if len(scores) != len(issame) {
 		return nil, fmt.Errorf("verify: %d scores but %d issame labels; need one label per pair", len(scores), len(issame))
 	}
+	if len(scores) > math.MaxInt32 {
+		return nil, fmt.Errorf("verify: %d pairs; at most %d can be evaluated at once", len(scores), math.MaxInt32)
+	}
 	v := make([]float64, len(scores))
 	for i, s := range scores {
 		if math.IsNaN(s) || math.IsInf(s, 0) {

@@ -1,0 +1,18 @@
+//go:build !purego
+
+package verify
+
+// haveVectorKernel reports whether the AVX kernels of kernel_amd64.s run on
+// this CPU; without AVX the plain Go code of embeddings.go scores pairs.
+var haveVectorKernel = cpuHasAVX()
+
+func cpuHasAVX() bool
+
+// einsumBlocks2 and pairBlocks are documented in kernel_amd64.s; kernel.go
+// calls them with pointers to at least 8·blocks elements of every row.
+//
+//go:noescape
+func einsumBlocks2(a, af, b, bf *float32, blocks int, out *[4]float64)
+
+//go:noescape
+func pairBlocks(a, af, b, bf *float32, blocks int, na, nb float64, cosine bool) float64

@@ -1,0 +1,179 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func cpuHasAVX() bool
+// CPUID.1:ECX bit 28 (AVX) and bit 27 (OSXSAVE), and XCR0 enabling the
+// XMM and YMM state (bits 1 and 2).
+TEXT ·cpuHasAVX(SB), NOSPLIT, $0-1
+	MOVL $1, AX
+	XORL CX, CX
+	CPUID
+	MOVL CX, BX
+	ANDL $0x18000000, BX
+	CMPL BX, $0x18000000
+	JNE  no
+	XORL CX, CX
+	XGETBV
+	ANDL $6, AX
+	CMPL AX, $6
+	JNE  no
+	MOVB $1, ret+0(FP)
+	RET
+no:
+	MOVB $0, ret+0(FP)
+	RET
+
+// func einsumBlocks2(a, af, b, bf *float32, blocks int, out *[4]float64)
+// Runs numpy's two-lane einsum chain over blocks of eight elements of two
+// rows at once, each row being a (plus af when af is not nil) converted to
+// float64, and b (plus bf). out holds the lanes on entry and on return:
+// a's even and odd lanes, then b's. Per block, each lane computes
+// l = p0 + (p2 + (p4 + (p6 + l))) with p the squares of its elements.
+TEXT ·einsumBlocks2(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ af+8(FP), R8
+	MOVQ b+16(FP), DI
+	MOVQ bf+24(FP), R9
+	MOVQ blocks+32(FP), CX
+	MOVQ out+40(FP), DX
+	VMOVUPD (DX), Y0 // [a0 a1 b0 b1] lanes
+	TESTQ R8, R8
+	JNE  flip
+loop:
+	TESTQ CX, CX
+	JE   done
+	VMOVUPS (SI), X1     // a[0..3]
+	VMOVUPS 16(SI), X2   // a[4..7]
+	VMOVUPS (DI), X3     // b[0..3]
+	VMOVUPS 16(DI), X4   // b[4..7]
+	VUNPCKLPD X3, X1, X5 // a0 a1 b0 b1
+	VUNPCKHPD X3, X1, X6 // a2 a3 b2 b3
+	VUNPCKLPD X4, X2, X7 // a4 a5 b4 b5
+	VUNPCKHPD X4, X2, X8 // a6 a7 b6 b7
+	VCVTPS2PD X5, Y5
+	VCVTPS2PD X6, Y6
+	VCVTPS2PD X7, Y7
+	VCVTPS2PD X8, Y8
+	VMULPD Y5, Y5, Y5
+	VMULPD Y6, Y6, Y6
+	VMULPD Y7, Y7, Y7
+	VMULPD Y8, Y8, Y8
+	VADDPD Y0, Y8, Y0
+	VADDPD Y0, Y7, Y0
+	VADDPD Y0, Y6, Y0
+	VADDPD Y0, Y5, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JMP  loop
+flip:
+	TESTQ CX, CX
+	JE   done
+	VCVTPS2PD (SI), Y1    // a[0..3]
+	VCVTPS2PD (R8), Y9
+	VADDPD Y9, Y1, Y1
+	VCVTPS2PD 16(SI), Y2  // a[4..7]
+	VCVTPS2PD 16(R8), Y9
+	VADDPD Y9, Y2, Y2
+	VCVTPS2PD (DI), Y3    // b[0..3]
+	VCVTPS2PD (R9), Y9
+	VADDPD Y9, Y3, Y3
+	VCVTPS2PD 16(DI), Y4  // b[4..7]
+	VCVTPS2PD 16(R9), Y9
+	VADDPD Y9, Y4, Y4
+	VPERM2F128 $0x20, Y3, Y1, Y5 // a0 a1 b0 b1
+	VPERM2F128 $0x31, Y3, Y1, Y6 // a2 a3 b2 b3
+	VPERM2F128 $0x20, Y4, Y2, Y7 // a4 a5 b4 b5
+	VPERM2F128 $0x31, Y4, Y2, Y8 // a6 a7 b6 b7
+	VMULPD Y5, Y5, Y5
+	VMULPD Y6, Y6, Y6
+	VMULPD Y7, Y7, Y7
+	VMULPD Y8, Y8, Y8
+	VADDPD Y0, Y8, Y0
+	VADDPD Y0, Y7, Y0
+	VADDPD Y0, Y6, Y0
+	VADDPD Y0, Y5, Y0
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, DI
+	ADDQ $32, R9
+	DECQ CX
+	JMP  flip
+done:
+	VMOVUPD Y0, (DX)
+	VZEROUPPER
+	RET
+
+// func pairBlocks(a, af, b, bf *float32, blocks int, na, nb float64, cosine bool) float64
+// numpy's pairwise-sum leaf over blocks >= 1 blocks of eight terms: eight
+// accumulators start from the first block's terms, add the others in
+// order, and are combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)). Term j
+// is (x/na - y/nb)^2, or (x/na)*(y/nb) with cosine, where x is a[j] (plus
+// af[j] when af is not nil) and y is b[j] (plus bf[j]), in float64.
+TEXT ·pairBlocks(SB), NOSPLIT, $0-72
+	MOVQ a+0(FP), SI
+	MOVQ af+8(FP), R8
+	MOVQ b+16(FP), DI
+	MOVQ bf+24(FP), R9
+	MOVQ blocks+32(FP), CX
+	VBROADCASTSD na+40(FP), Y14
+	VBROADCASTSD nb+48(FP), Y15
+	MOVBQZX cosine+56(FP), R10
+	VXORPD Y0, Y0, Y0 // r0..r3
+	VXORPD Y1, Y1, Y1 // r4..r7
+	XORQ R11, R11     // 0 on the first block
+blk:
+	VCVTPS2PD (SI), Y2
+	VCVTPS2PD 16(SI), Y3
+	VCVTPS2PD (DI), Y4
+	VCVTPS2PD 16(DI), Y5
+	TESTQ R8, R8
+	JE   noflip
+	VCVTPS2PD (R8), Y6
+	VADDPD Y6, Y2, Y2
+	VCVTPS2PD 16(R8), Y7
+	VADDPD Y7, Y3, Y3
+	VCVTPS2PD (R9), Y6
+	VADDPD Y6, Y4, Y4
+	VCVTPS2PD 16(R9), Y7
+	VADDPD Y7, Y5, Y5
+	ADDQ $32, R8
+	ADDQ $32, R9
+noflip:
+	VDIVPD Y14, Y2, Y2
+	VDIVPD Y14, Y3, Y3
+	VDIVPD Y15, Y4, Y4
+	VDIVPD Y15, Y5, Y5
+	TESTQ R10, R10
+	JNE  cos
+	VSUBPD Y4, Y2, Y2
+	VSUBPD Y5, Y3, Y3
+	VMULPD Y2, Y2, Y2
+	VMULPD Y3, Y3, Y3
+	JMP  acc
+cos:
+	VMULPD Y4, Y2, Y2
+	VMULPD Y5, Y3, Y3
+acc:
+	TESTQ R11, R11
+	JNE  add
+	VMOVAPD Y2, Y0
+	VMOVAPD Y3, Y1
+	MOVQ $1, R11
+	JMP  next
+add:
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+next:
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNE  blk
+	VHADDPD Y1, Y0, Y2           // r0+r1, r4+r5, r2+r3, r6+r7
+	VEXTRACTF128 $1, Y2, X3      // r2+r3, r6+r7
+	VADDPD X3, X2, X2            // (r0+r1)+(r2+r3), (r4+r5)+(r6+r7)
+	VHADDPD X2, X2, X2
+	VMOVSD X2, ret+64(FP)
+	VZEROUPPER
+	RET

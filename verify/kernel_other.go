@@ -1,0 +1,16 @@
+//go:build !amd64 || purego
+
+package verify
+
+// haveVectorKernel is false where kernel_amd64.s does not build: pairs are
+// scored by the plain Go code of embeddings.go, and the functions below are
+// never called.
+var haveVectorKernel = false
+
+func einsumBlocks2(_, _, _, _ *float32, _ int, _ *[4]float64) {
+	panic("verify: no vector kernel on this architecture")
+}
+
+func pairBlocks(_, _, _, _ *float32, _ int, _, _ float64, _ bool) float64 {
+	panic("verify: no vector kernel on this architecture")
+}
