@@ -7,21 +7,22 @@ import "math"
 // scikit-learn). Each function names the numpy expression it mirrors; the
 // golden tests under testdata/verify compare bit patterns.
 
-// pairwiseSum returns np.add.reduce over a contiguous float64 slice: the
-// reduction starts from the identity 0 and adds numpy's pairwise sum
-// (blocks of at most 128 elements summed with 8 interleaved accumulators).
-func pairwiseSum(a []float64) float64 {
+// pairwiseSum returns np.add.reduce over a contiguous 1-D slice, in the
+// slice's precision (numpy sums float32 in float32): the reduction starts
+// from the identity 0 and adds numpy's pairwise sum (blocks of at most 128
+// elements summed with 8 interleaved accumulators).
+func pairwiseSum[T float32 | float64](a []T) T {
 	return 0 + pairwiseBlock(a)
 }
 
-func pairwiseBlock(a []float64) float64 {
+func pairwiseBlock[T float32 | float64](a []T) T {
 	n := len(a)
 	switch {
 	case n < 8:
 		// numpy starts this branch from -0.0 in newer releases and 0.0 in
 		// 1.24; the two differ only for an all-negative-zero input, whose
 		// sum the leading "0 +" in pairwiseSum turns into +0 either way.
-		res := 0.0
+		var res T
 		for _, x := range a {
 			res += x
 		}

@@ -87,6 +87,10 @@ func AggregateTemplates(feats *nd.Array, templates, media []int64, opts Template
 func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []int64, opts TemplateOptions) (*Templates, error) {
 	// per-image features in the input precision, as numpy keeps float32
 	img := make([]T, n*d)
+	var sq []T
+	if opts.NormalizeImages {
+		sq = make([]T, d)
+	}
 	for i := 0; i < n; i++ {
 		row, out := x[i*cols:(i+1)*cols], img[i*d:(i+1)*d]
 		for j := 0; j < d; j++ {
@@ -100,11 +104,13 @@ func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []in
 			out[j] = v
 		}
 		if opts.NormalizeImages {
-			var s T
-			for _, v := range out {
-				s += v * v
+			// x / np.sqrt(np.sum(x ** 2, -1, keepdims=True)): squares and
+			// their pairwise sum in the features' precision; the square
+			// root through float64 rounds as numpy's float32 sqrt does.
+			for j, v := range out {
+				sq[j] = v * v
 			}
-			nrm := T(math.Sqrt(float64(s)))
+			nrm := T(math.Sqrt(float64(pairwiseSum(sq))))
 			for j := range out {
 				out[j] /= nrm
 			}
