@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,12 +19,23 @@ import (
 func ReadIssameFile(path string) ([]bool, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".npy":
+		// A bool array is read one byte per label; other dtypes through
+		// the general reader.
+		l, shape, err := nd.ReadNpyFileBool(path)
+		switch {
+		case err == nil:
+			if !(len(shape) == 1 || (len(shape) == 2 && shape[1] == 1)) {
+				return nil, fmt.Errorf("dataset: %s: issame array has shape %s, want (N,) or (N, 1)", path, nd.ShapeString(shape))
+			}
+			return l, nil
+		case !errors.Is(err, nd.ErrNotBool):
+			return nil, fmt.Errorf("dataset: %w", err)
+		}
 		a, err := nd.ReadNpyFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("dataset: %w", err)
 		}
-		l, err := IssameFromArray(a)
-		if err != nil {
+		if l, err = IssameFromArray(a); err != nil {
 			return nil, fmt.Errorf("dataset: %s: %w", path, err)
 		}
 		return l, nil

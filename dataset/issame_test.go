@@ -41,6 +41,7 @@ func TestReadIssameFile(t *testing.T) {
 		a    *nd.Array
 	}{
 		{"bool.npy", nd.Must(nd.FromInts(nd.Bool, []int64{1, 0, 1}))},
+		{"bool_col.npy", nd.Must(nd.FromInts(nd.Bool, []int64{1, 0, 1}, 3, 1))},
 		{"int.npy", nd.Must(nd.FromInts(nd.Int32, []int64{1, 0, 1}, 3, 1))},
 		{"float.npy", nd.Must(nd.FromFloat64([]float64{1, 0, 1}))},
 	} {
@@ -69,6 +70,13 @@ func TestReadIssameFile(t *testing.T) {
 	}
 	if _, err := ReadIssameFile(matrix); err == nil || !strings.Contains(err.Error(), "shape (2, 2)") {
 		t.Errorf("matrix: err = %v", err)
+	}
+	boolMatrix := filepath.Join(dir, "bm.npy")
+	if err := nd.WriteNpyFile(boolMatrix, nd.Must(nd.FromInts(nd.Bool, []int64{1, 0, 1, 0}, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadIssameFile(boolMatrix); err == nil || !strings.Contains(err.Error(), "shape (2, 2)") {
+		t.Errorf("bool matrix: err = %v", err)
 	}
 	got, err := ReadIssameFile(filepath.Join("..", "testdata", "dataset", "py2_protocol2.bin"))
 	if err != nil || !cmp.Equal(got, []bool{true, false}) {
