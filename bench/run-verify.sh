@@ -12,7 +12,10 @@
 #   1. insightface's 10-fold protocol on 6000 pairs x 512-d (with and without
 #      flipped embeddings): `evalkit verify` vs bench/verify_numpy.py;
 #   2. exact ROC + TAR@FAR table over 10 million scores: `evalkit ijb
-#      --scores` vs bench/roc_sklearn.py (scikit-learn's roc_curve).
+#      --scores` vs bench/roc_sklearn.py (scikit-learn's roc_curve);
+#   3. the floor: bench/touch_input.c, which only maps and reads the
+#      embedding files, against numpy — the largest whole-process ratio any
+#      program could reach on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -21,11 +24,12 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 go build -o "$TMP/evalkit" ./cmd/evalkit
+gcc -O2 -o "$TMP/touch_input" bench/touch_input.c
 $PY bench/verify_numpy.py --generate "$TMP"
 $PY bench/roc_sklearn.py --generate "$TMP"
 
 # time_pair NAME CMD_A... -- CMD_B...: runs A and B alternately RUNS times
-# (output discarded) and prints min and median wall-clock seconds of each and
+# (output discarded) and prints min and median wall-clock seconds of each (A first, then the reference B) and
 # the ratio B/A of the medians and of the minima.
 time_pair() {
 	local name=$1
@@ -46,7 +50,7 @@ time_pair() {
 		function med(x, k) { return (k % 2) ? x[(k + 1) / 2] : (x[k / 2] + x[k / 2 + 1]) / 2 }
 		END {
 			ma = med(a, na); mb = med(b, nb)
-			printf "%-38s evalkit min %7.4f med %7.4f s | reference min %7.4f med %7.4f s | ratio med %6.1fx min %6.1fx\n", n, a[1], ma, b[1], mb, mb / ma, b[1] / a[1]
+			printf "%-38s min %7.4f med %7.4f s | reference min %7.4f med %7.4f s | ratio med %6.1fx min %6.1fx\n", n, a[1], ma, b[1], mb, mb / ma, b[1] / a[1]
 		}'
 }
 
@@ -76,5 +80,11 @@ time_pair "same, with flipped embeddings" \
 time_pair "exact ROC + TAR@FAR, 10M scores" \
 	"$TMP/evalkit" ijb --scores "$TMP/scores.npy" --labels "$TMP/labels.npy" -- \
 	$PY bench/roc_sklearn.py "$TMP/scores.npy" "$TMP/labels.npy"
+time_pair "floor: map + read the input (C)" \
+	"$TMP/touch_input" "$TMP/emb.npy" -- \
+	$PY bench/verify_numpy.py "$TMP/emb.npy" "$TMP/issame.npy"
+time_pair "floor, flipped: both inputs (C)" \
+	"$TMP/touch_input" "$TMP/emb.npy" "$TMP/flip.npy" -- \
+	$PY bench/verify_numpy.py "$TMP/emb.npy" "$TMP/flip.npy" "$TMP/issame.npy"
 BENCH_TIMING=1 $PY bench/verify_numpy.py "$TMP/emb.npy" "$TMP/issame.npy" 2>&1 > /dev/null | sed 's/^/(for reference) /'
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"

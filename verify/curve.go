@@ -20,7 +20,6 @@ type Curve struct {
 	mu       sync.Mutex
 	genuine  []float64
 	impostor []float64
-	scratch  []uint64
 }
 
 // NewCurveOwning returns a curve holding the given genuine and impostor
@@ -196,8 +195,8 @@ func (c *Curve) FullROC() (*ROC, error) { return c.roc(true) }
 func (c *Curve) roc(keepAll bool) (*ROC, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.scratch = sortDescending(c.genuine, c.scratch)
-	c.scratch = sortDescending(c.impostor, c.scratch)
+	sortDescending(c.genuine)
+	sortDescending(c.impostor)
 	return rocFromSorted(c.genuine, c.impostor, keepAll)
 }
 

@@ -427,7 +427,7 @@ func TestCurveErrors(t *testing.T) {
 
 func TestSortDescending(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
-	for _, n := range []int{0, 1, 100, 511, 512, 5000, 70000} {
+	for _, n := range []int{0, 1, 100, 511, 512, 5000, 70000, 300000} {
 		a := make([]float64, n)
 		for i := range a {
 			switch r.IntN(5) {
@@ -443,9 +443,44 @@ func TestSortDescending(t *testing.T) {
 		}
 		want := slices.Clone(a)
 		slices.SortFunc(want, func(x, y float64) int { return -cmpFloat(x, y) })
-		sortDescending(a, nil)
+		sortDescending(a)
 		if !slices.Equal(a, want) {
 			t.Fatalf("n=%d: radix sort differs", n)
+		}
+	}
+	// Every digit equal (all keys alike), keys differing only in the last
+	// byte, and already sorted or reversed input.
+	same := slices.Repeat([]float64{0.25}, 70000)
+	lastByte := make([]float64, 70000)
+	for i := range lastByte {
+		lastByte[i] = math.Float64frombits(math.Float64bits(0.5) + uint64(i%7))
+	}
+	asc := make([]float64, 70000)
+	for i := range asc {
+		asc[i] = float64(i) / 100
+	}
+	desc := slices.Clone(asc)
+	slices.Reverse(desc)
+	// One key above all the others at the end (a digit shared by all keys
+	// but one must still be sorted on), in an LSD-sized and an MSD-sized
+	// slice; and two keys alone in a top-level bucket, in ascending order.
+	oneAbove := func(n int) []float64 {
+		a := slices.Repeat([]float64{0.5}, n)
+		a[n-1] = math.Nextafter(0.5, 1)
+		return a
+	}
+	lonePair := slices.Repeat([]float64{0.25}, 70000)
+	lonePair[10], lonePair[20] = 1e300, 1e301
+	cases := map[string][]float64{
+		"same": same, "last byte": lastByte, "ascending": asc, "descending": desc,
+		"one above (LSD)": oneAbove(1000), "one above (MSD)": oneAbove(70000), "lone pair": lonePair,
+	}
+	for name, a := range cases {
+		want := slices.Clone(a)
+		slices.SortFunc(want, func(x, y float64) int { return -cmpFloat(x, y) })
+		sortDescending(a)
+		if !slices.Equal(a, want) {
+			t.Fatalf("%s: radix sort differs", name)
 		}
 	}
 }

@@ -7,12 +7,15 @@ import (
 )
 
 // sortDescending sorts a in descending order (NaN-free, -0 already folded
-// into +0). Long slices go through an LSD radix sort on the order-preserving
-// integer image of the floats — O(n), one scratch slice of n words, and
-// passes whose byte is the same in every key (the low mantissa bytes of
-// scores that were float32) skipped — which is what makes exact curves over
-// tens of millions of scores fast.
-func sortDescending(a []float64, scratch []uint64) []uint64 {
+// into +0). Long slices go through an in-place MSD radix sort (American flag
+// sort) on the order-preserving integer image of the floats: O(n) work per
+// digit, no scratch memory, and digits that are the same for every key of a
+// bucket (the exponent byte of scores in a narrow range, the low mantissa
+// bytes of scores that were float32) skipped. Exact curves over tens of
+// millions of scores are fast without a second copy of the scores — on
+// machines where fresh pages are expensive, that copy cost more than the
+// sort.
+func sortDescending(a []float64) {
 	if len(a) < 512 {
 		slices.SortFunc(a, func(x, y float64) int {
 			switch {
@@ -23,29 +26,103 @@ func sortDescending(a []float64, scratch []uint64) []uint64 {
 			}
 			return 0
 		})
-		return scratch
+		return
 	}
 	// Reinterpret the float storage as keys in place: same size and
 	// alignment, and the slice is not used as floats until converted back.
 	keys := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
-	var hist [radixPasses][1 << radixBits]int
 	for i, x := range a {
-		k := descKey(x)
-		keys[i] = k
-		for d := 0; d < radixPasses; d++ {
+		keys[i] = descKey(x)
+	}
+	var scratch []uint64
+	sortKeys(keys, 64-radixBits, &scratch)
+	for i, k := range keys {
+		a[i] = fromDescKey(k)
+	}
+}
+
+// sortKeys sorts keys ascending by their bits from shift+radixBits-1 down,
+// all higher bits being equal. Large slices get one in-place bucket
+// permutation on the digit at shift (American flag sort), then each bucket
+// on the next digit; once a bucket fits in radixLSDMax keys it is finished
+// by an LSD radix sort through *scratch, a buffer of at most that size kept
+// warm in the cache across buckets.
+func sortKeys(keys []uint64, shift int, scratch *[]uint64) {
+	for {
+		switch {
+		case len(keys) < radixSmall:
+			insertionSort(keys)
+			return
+		case len(keys) <= radixLSDMax:
+			lsdSort(keys, shift, scratch)
+			return
+		}
+		var count [1 << radixBits]int
+		for _, k := range keys {
+			count[(k>>shift)&radixMask]++
+		}
+		if count[(keys[0]>>shift)&radixMask] == len(keys) {
+			// every key has this digit: go on to the next
+			if shift == 0 {
+				return
+			}
+			shift -= radixBits
+			continue
+		}
+		var head, tail [1 << radixBits]int
+		sum := 0
+		for b, c := range count {
+			head[b] = sum
+			sum += c
+			tail[b] = sum
+		}
+		for b := range head {
+			for head[b] < tail[b] {
+				// Carry the key at the bucket's head to its own bucket,
+				// taking the one it displaces, until one belongs here.
+				v := keys[head[b]]
+				for d := int((v >> shift) & radixMask); d != b; d = int((v >> shift) & radixMask) {
+					v, keys[head[d]] = keys[head[d]], v
+					head[d]++
+				}
+				keys[head[b]] = v
+				head[b]++
+			}
+		}
+		if shift == 0 {
+			return
+		}
+		start := 0
+		for _, c := range count {
+			if c > 1 {
+				sortKeys(keys[start:start+c], shift-radixBits, scratch)
+			}
+			start += c
+		}
+		return
+	}
+}
+
+// lsdSort sorts keys ascending by their digits at shift and below (the
+// higher bits being equal), least significant digit first, skipping digits
+// that are the same in every key.
+func lsdSort(keys []uint64, shift int, scratch *[]uint64) {
+	passes := shift/radixBits + 1
+	var hist [64 / radixBits][1 << radixBits]int
+	for _, k := range keys {
+		for d := 0; d < passes; d++ {
 			hist[d][(k>>(radixBits*d))&radixMask]++
 		}
 	}
-	if cap(scratch) < len(a) {
-		scratch = make([]uint64, len(a))
+	if cap(*scratch) < len(keys) {
+		*scratch = make([]uint64, len(keys), max(len(keys), min(2*cap(*scratch), radixLSDMax)))
 	}
-	buf := scratch[:len(a)]
-	src, dst := keys, buf
-	for d := 0; d < radixPasses; d++ {
+	src, dst := keys, (*scratch)[:len(keys)]
+	for d := 0; d < passes; d++ {
 		h := &hist[d]
-		shift := uint(radixBits * d)
-		if h[(src[0]>>shift)&radixMask] == len(a) {
-			continue // every key has this digit
+		sh := uint(radixBits * d)
+		if h[(src[0]>>sh)&radixMask] == len(keys) {
+			continue
 		}
 		var offs [1 << radixBits]int
 		sum := 0
@@ -54,7 +131,7 @@ func sortDescending(a []float64, scratch []uint64) []uint64 {
 			sum += h[b]
 		}
 		for _, k := range src {
-			b := (k >> shift) & radixMask
+			b := (k >> sh) & radixMask
 			dst[offs[b]] = k
 			offs[b]++
 		}
@@ -63,19 +140,28 @@ func sortDescending(a []float64, scratch []uint64) []uint64 {
 	if &src[0] != &keys[0] {
 		copy(keys, src)
 	}
-	for i, k := range keys {
-		a[i] = fromDescKey(k)
-	}
-	return scratch
 }
 
-// The radix sort uses 8-bit digits: eight passes cover 64 bits. Wider
-// digits (11 bits, six passes) measured slower on tens of millions of
-// scores: the scatter into 2048 destinations misses the cache and TLB.
+func insertionSort(keys []uint64) {
+	for i := 1; i < len(keys); i++ {
+		v := keys[i]
+		j := i
+		for ; j > 0 && keys[j-1] > v; j-- {
+			keys[j] = keys[j-1]
+		}
+		keys[j] = v
+	}
+}
+
+// The radix sort uses 8-bit digits (256 buckets: the scattered writes stay
+// within the cache and TLB; 11-bit digits measured slower), insertion sort
+// below radixSmall keys, and LSD passes for buckets of at most radixLSDMax
+// keys (512 kB, an L2 cache's worth).
 const (
 	radixBits   = 8
-	radixPasses = (64 + radixBits - 1) / radixBits
 	radixMask   = 1<<radixBits - 1
+	radixSmall  = 48
+	radixLSDMax = 1 << 16
 )
 
 // descKey maps a float to a uint64 that sorts ascending as the floats sort
