@@ -13,9 +13,10 @@
 #      flipped embeddings): `evalkit verify` vs bench/verify_numpy.py;
 #   2. exact ROC + TAR@FAR table over 10 million scores: `evalkit ijb
 #      --scores` vs bench/roc_sklearn.py (scikit-learn's roc_curve);
-#   3. the floor: bench/touch_input.c, which only maps and reads the
-#      embedding files, against numpy — the largest whole-process ratio any
-#      program could reach on this machine.
+#   3. the floor: bench/touch_input.c and its Go twin bench/touchinput,
+#      which only map and read the embedding files, against numpy — the
+#      largest whole-process ratio any C or Go program could reach on this
+#      machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -25,6 +26,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 go build -o "$TMP/evalkit" ./cmd/evalkit
 gcc -O2 -o "$TMP/touch_input" bench/touch_input.c
+go build -o "$TMP/touch_input_go" ./bench/touchinput
 $PY bench/verify_numpy.py --generate "$TMP"
 $PY bench/roc_sklearn.py --generate "$TMP"
 
@@ -82,6 +84,9 @@ time_pair "exact ROC + TAR@FAR, 10M scores" \
 	$PY bench/roc_sklearn.py "$TMP/scores.npy" "$TMP/labels.npy"
 time_pair "floor: map + read the input (C)" \
 	"$TMP/touch_input" "$TMP/emb.npy" -- \
+	$PY bench/verify_numpy.py "$TMP/emb.npy" "$TMP/issame.npy"
+time_pair "floor: map + read the input (Go)" \
+	"$TMP/touch_input_go" "$TMP/emb.npy" -- \
 	$PY bench/verify_numpy.py "$TMP/emb.npy" "$TMP/issame.npy"
 time_pair "floor, flipped: both inputs (C)" \
 	"$TMP/touch_input" "$TMP/emb.npy" "$TMP/flip.npy" -- \
