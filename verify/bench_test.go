@@ -134,3 +134,69 @@ func BenchmarkHistogramAdd(b *testing.B) {
 		}
 	}
 }
+
+// ijbSized returns IJB-like templates: nt templates of 512-d features from
+// 4·nt images (ids spaced as IJB-C's), and np template pairs.
+func ijbSized(b *testing.B, nt, np int) (*Templates, []int64, []int64) {
+	b.Helper()
+	g := &glibcLCG{s: 5}
+	n := 4 * nt
+	feats := make([]float32, n*1024)
+	for i := range feats {
+		feats[i] = float32(g.next() - 0.5)
+	}
+	tids, mids := make([]int64, n), make([]int64, n)
+	for i := range tids {
+		tids[i] = int64(3 * (i % nt))
+		mids[i] = int64(i % (2 * nt))
+	}
+	tm, err := AggregateTemplates(nd.Must(nd.FromFloat32(feats, n, 1024)), tids, mids, TemplateOptions{FlipHalves: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p1, p2 := make([]int64, np), make([]int64, np)
+	for k := range p1 {
+		p1[k] = int64(3 * int(g.next()*float64(nt)))
+		p2[k] = int64(3 * int(g.next()*float64(nt)))
+	}
+	return tm, p1, p2
+}
+
+// BenchmarkTemplateScores scores 1 M template pairs of 512-d features (IJB-C
+// has 15.7 M pairs of 23,124 templates).
+func BenchmarkTemplateScores(b *testing.B) {
+	tm, p1, p2 := ijbSized(b, 5000, 1<<20)
+	b.SetBytes(int64(len(p1)) * 2 * 512 * 8)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tm.Scores(p1, p2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAggregateTemplates aggregates 20,000 images of 2 × 512 float32
+// features into 5,000 templates with flips and detector scores.
+func BenchmarkAggregateTemplates(b *testing.B) {
+	g := &glibcLCG{s: 6}
+	const n, nt = 20000, 5000
+	feats := make([]float32, n*1024)
+	for i := range feats {
+		feats[i] = float32(g.next() - 0.5)
+	}
+	tids, mids := make([]int64, n), make([]int64, n)
+	det := make([]float32, n)
+	for i := range tids {
+		tids[i] = int64(3 * (i % nt))
+		mids[i] = int64(i % (2 * nt))
+		det[i] = float32(0.5 + g.next()/2)
+	}
+	a := nd.Must(nd.FromFloat32(feats, n, 1024))
+	b.SetBytes(int64(len(feats)) * 4)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := AggregateTemplates(a, tids, mids, TemplateOptions{FlipHalves: true, DetectorScores: det}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

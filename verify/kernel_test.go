@@ -133,3 +133,24 @@ func FuzzVectorKernel(f *testing.F) {
 		checkKernel(t, vals[:2*d], flip, d)
 	})
 }
+
+// TestDotPairwise checks the fused dot product against products stored
+// and summed by pairwiseSum (np.sum(a * b)), bit for bit, for every length
+// class of the pairwise sum.
+func TestDotPairwise(t *testing.T) {
+	g := &glibcLCG{s: 3}
+	for d := 0; d <= 300; d++ {
+		a, b, sq := make([]float64, d), make([]float64, d), make([]float64, d)
+		for i := range a {
+			a[i] = (g.next() - 0.5) * math.Pow(10, float64(i%9-4))
+			b[i] = g.next() - 0.5
+		}
+		for i := range a {
+			sq[i] = a[i] * b[i]
+		}
+		want := pairwiseSum(sq)
+		if got := dotPairwise(a, b); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("d=%d: dotPairwise %.17g, pairwiseSum of products %.17g", d, got, want)
+		}
+	}
+}

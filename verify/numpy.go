@@ -54,6 +54,50 @@ func pairwiseBlock[T float32 | float64](a []T) T {
 	}
 }
 
+// dotPairwise returns np.sum(a * b) for two float64 rows of equal length:
+// pairwiseSum of the rounded products, without storing them.
+func dotPairwise(a, b []float64) float64 {
+	return 0 + dotBlock(a, b[:len(a)])
+}
+
+// dotBlock is pairwiseBlock over the products a[i]*b[i]; the explicit
+// float64 conversions round each product, so no multiply-add is fused.
+func dotBlock(a, b []float64) float64 {
+	n := len(a)
+	switch {
+	case n < 8:
+		var res float64
+		for i := range a {
+			res += float64(a[i] * b[i])
+		}
+		return res
+	case n <= 128:
+		r0, r1, r2, r3 := float64(a[0]*b[0]), float64(a[1]*b[1]), float64(a[2]*b[2]), float64(a[3]*b[3])
+		r4, r5, r6, r7 := float64(a[4]*b[4]), float64(a[5]*b[5]), float64(a[6]*b[6]), float64(a[7]*b[7])
+		i := 8
+		for ; i < n-n%8; i += 8 {
+			x, y := a[i:i+8:i+8], b[i:i+8:i+8]
+			r0 += float64(x[0] * y[0])
+			r1 += float64(x[1] * y[1])
+			r2 += float64(x[2] * y[2])
+			r3 += float64(x[3] * y[3])
+			r4 += float64(x[4] * y[4])
+			r5 += float64(x[5] * y[5])
+			r6 += float64(x[6] * y[6])
+			r7 += float64(x[7] * y[7])
+		}
+		res := ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+		for ; i < n; i++ {
+			res += float64(a[i] * b[i])
+		}
+		return res
+	default:
+		n2 := n / 2
+		n2 -= n2 % 8
+		return dotBlock(a[:n2], b[:n2]) + dotBlock(a[n2:], b[n2:])
+	}
+}
+
 // npMean returns np.mean of a 1-D float64 array (NaN when empty, as numpy).
 func npMean(a []float64) float64 {
 	if len(a) == 0 {

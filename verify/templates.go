@@ -136,7 +136,13 @@ func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []in
 		}
 		return 0
 	})
-	t := &Templates{Dim: d, index: map[int64]int{}}
+	nt := 0
+	for i := range order {
+		if i == 0 || templates[order[i]] != templates[order[i-1]] {
+			nt++
+		}
+	}
+	t := &Templates{Dim: d, index: make(map[int64]int, nt), IDs: make([]int64, 0, nt), Features: make([]float64, 0, nt*d)}
 	mediaSum := make([]T, d)
 	mean := make([]T, d)
 	acc := make([]float64, d)
@@ -203,17 +209,22 @@ func (t *Templates) Scores(p1, p2 []int64) ([]float64, error) {
 		return nil, fmt.Errorf("verify: %d first templates but %d second templates", len(p1), len(p2))
 	}
 	out := make([]float64, len(p1))
-	sq := make([]float64, t.Dim)
-	for k := range p1 {
-		a, ok := t.Row(p1[k])
-		if !ok {
-			return nil, fmt.Errorf("verify: template pair %d names template %d, which has no images", k, p1[k])
+	err := parallel(len(p1), func(lo, hi int) error {
+		for k := lo; k < hi; k++ {
+			a, ok := t.Row(p1[k])
+			if !ok {
+				return fmt.Errorf("verify: template pair %d names template %d, which has no images", k, p1[k])
+			}
+			b, ok := t.Row(p2[k])
+			if !ok {
+				return fmt.Errorf("verify: template pair %d names template %d, which has no images", k, p2[k])
+			}
+			out[k] = dotPairwise(a, b)
 		}
-		b, ok := t.Row(p2[k])
-		if !ok {
-			return nil, fmt.Errorf("verify: template pair %d names template %d, which has no images", k, p2[k])
-		}
-		out[k] = pairScore(a, b, sq, Cosine)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
