@@ -32,6 +32,12 @@ type ROCPlotOptions struct {
 	MinFPR, MaxFPR float64
 	// MinTPR bounds the TPR axis from below (insightface's IJB plot: 0.3).
 	MinTPR float64
+	// ZoomTPR, when MinTPR is 0, starts the TPR axis just below the curves'
+	// lowest TPR at the FPR axis minimum, at 1 − c for the smallest c in
+	// {1, 0.5, 0.2, 0.1, 0.05, …} that leaves a tenth of c as margin: a model
+	// whose TPR stays above 0.995 is drawn from 0.99, not as a flat line at
+	// the top of a 0–1 axis.
+	ZoomTPR bool
 	// MarkFARs draws a dotted vertical line at each of these FPRs.
 	MarkFARs []float64
 	// Width and Height of the image; 0 means 16 × 12 cm.
@@ -75,7 +81,6 @@ func ROCPlot(curves []ROCCurve, opts ROCPlotOptions) (*plot.Plot, error) {
 	}
 	p.X.Label.Text = "False positive rate"
 	p.Y.Label.Text = "True positive rate"
-	ymin := math.Min(math.Max(opts.MinTPR, 0), 0.99)
 	xmin, xmax := 0.0, 1.0
 	if !opts.LinearFPR {
 		xmax = opts.MaxFPR
@@ -94,6 +99,10 @@ func ROCPlot(curves []ROCCurve, opts ROCPlotOptions) (*plot.Plot, error) {
 		}
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	ymin := math.Min(math.Max(opts.MinTPR, 0), 0.99)
+	if opts.ZoomTPR && opts.MinTPR == 0 {
+		ymin = zoomedMinTPR(curves, xmin)
 	}
 	p.Add(plotter.NewGrid())
 	for _, f := range opts.MarkFARs {
@@ -136,6 +145,35 @@ func ROCPlot(curves []ROCCurve, opts ROCPlotOptions) (*plot.Plot, error) {
 	p.Legend.XOffs = -vg.Points(6)
 	p.Legend.YOffs = vg.Points(6)
 	return p, nil
+}
+
+// zoomedMinTPR returns the ZoomTPR axis minimum: the curves' lowest TPR at
+// FPR xmin (the highest TPR among their points at or left of it) gives the
+// miss rate m, and the axis starts at 1 − c for the smallest c of 1, 0.5,
+// 0.2, 0.1, 0.05, …, 0.001 with c ≥ 1.1·m.
+func zoomedMinTPR(curves []ROCCurve, xmin float64) float64 {
+	low := 1.0
+	for _, c := range curves {
+		edge := 0.0
+		for i, f := range c.FPR {
+			if f <= xmin {
+				edge = math.Max(edge, c.TPR[i])
+			}
+		}
+		low = math.Min(low, edge)
+	}
+	m := 1.1 * (1 - low)
+	c := 1.0
+	for k := 0; k < 3; k++ {
+		for _, step := range []float64{5, 2, 1} {
+			next := step * math.Pow10(-k-1)
+			if next < m {
+				return 1 - c
+			}
+			c = next
+		}
+	}
+	return 1 - c
 }
 
 // WriteROCPNG draws curves (see ROCPlot) into a PNG file, atomically: the

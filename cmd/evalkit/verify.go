@@ -309,7 +309,7 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 	if f.plot != "" {
 		curve := report.ROCCurve{Name: fmt.Sprintf("%s (AUC %.4f)", name, sum.AUC), FPR: roc.FPR, TPR: roc.TPR}
 		if err := report.WriteROCPNG(f.plot, []report.ROCCurve{curve}, report.ROCPlotOptions{
-			Title: name + " ROC (" + mode.String() + ", " + score.String() + ")", MarkFARs: fars,
+			Title: name + " ROC (" + mode.String() + ", " + score.String() + ")", MarkFARs: fars, ZoomTPR: true,
 		}); err != nil {
 			return err
 		}
