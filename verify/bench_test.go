@@ -200,3 +200,32 @@ func BenchmarkAggregateTemplates(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPairScores64 is BenchmarkPairScores on float64 embeddings (as
+// insightface's test() holds them).
+func BenchmarkPairScores64(b *testing.B) {
+	e32, f32, _ := lfwSized(b)
+	emb := nd.Must(nd.FromFloat64(e32.AppendFloat64(nil), 12000, 512))
+	flip := nd.Must(nd.FromFloat64(f32.AppendFloat64(nil), 12000, 512))
+	have := haveVectorKernel
+	defer func() { haveVectorKernel = have }()
+	for _, vec := range []bool{true, false} {
+		name := "plain"
+		if vec {
+			name = "vector"
+		}
+		b.Run(name, func(b *testing.B) {
+			if vec && !have {
+				b.Skip("no vector kernel here")
+			}
+			haveVectorKernel = vec
+			b.SetBytes(2 * 12000 * 512 * 8)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := PairScores(emb, flip, SquaredL2); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -236,8 +236,6 @@ func (r *rows) scores(dst []float64, a, b []int, score Score) (float64, error) {
 			return 0, err
 		}
 	}
-	// The vector kernel takes float32 rows (and float32 flips).
-	vec := haveVectorKernel && r.f32 != nil && (!r.flip || r.g32 != nil)
 	err := parallel(len(dst), func(lo, hi int) error {
 		// Scratch rows for the plain path, made when first needed.
 		var e1, e2, tmp, sq []float64
@@ -246,18 +244,15 @@ func (r *rows) scores(dst []float64, a, b []int, score Score) (float64, error) {
 			if a != nil {
 				ia, ib = a[i], b[i]
 			}
-			if vec {
-				p := r.f32Pair(ia, ib)
-				if s, n, ok := p.score(score == Cosine); ok {
-					if a == nil {
-						norms[ia], norms[ib] = n[0], n[2]
-						if r.flip {
-							norms[r.n+ia], norms[r.n+ib] = n[1], n[3]
-						}
+			if s, n, ok := r.vectorScore(ia, ib, score); ok {
+				if a == nil {
+					norms[ia], norms[ib] = n[0], n[2]
+					if r.flip {
+						norms[r.n+ia], norms[r.n+ib] = n[1], n[3]
 					}
-					dst[i] = s
-					continue
 				}
+				dst[i] = s
+				continue
 			}
 			if e1 == nil {
 				x := make([]float64, 4*r.d)
@@ -288,13 +283,27 @@ func (r *rows) scores(dst []float64, a, b []int, score Score) (float64, error) {
 	return xnormFrom(norms), nil
 }
 
-// f32Pair returns rows i and j of float32 embeddings (and flips) as a pair.
-func (r *rows) f32Pair(i, j int) f32Pair {
-	p := f32Pair{a: r.f32[i*r.d : (i+1)*r.d], b: r.f32[j*r.d : (j+1)*r.d]}
-	if r.flip {
-		p.af, p.bf = r.g32[i*r.d:(i+1)*r.d], r.g32[j*r.d:(j+1)*r.d]
+// vectorScore scores rows i and j with the vector kernel, when this CPU
+// has one and the arrays (and flips) are both float32 or both float64; ok
+// is false otherwise, or on a non-finite row (see rowPair.score).
+func (r *rows) vectorScore(i, j int, score Score) (s float64, norms [4]float64, ok bool) {
+	switch {
+	case !haveVectorKernel:
+		return 0, norms, false
+	case r.f32 != nil && (!r.flip || r.g32 != nil):
+		p := rowPair[float32]{a: r.f32[i*r.d : (i+1)*r.d], b: r.f32[j*r.d : (j+1)*r.d]}
+		if r.flip {
+			p.af, p.bf = r.g32[i*r.d:(i+1)*r.d], r.g32[j*r.d:(j+1)*r.d]
+		}
+		return p.score(score == Cosine)
+	case r.f64 != nil && (!r.flip || r.g64 != nil):
+		p := rowPair[float64]{a: r.f64[i*r.d : (i+1)*r.d], b: r.f64[j*r.d : (j+1)*r.d]}
+		if r.flip {
+			p.af, p.bf = r.g64[i*r.d:(i+1)*r.d], r.g64[j*r.d:(j+1)*r.d]
+		}
+		return p.score(score == Cosine)
 	}
-	return p
+	return 0, norms, false
 }
 
 // parallel runs fn over [0, n) split into contiguous chunks, one goroutine

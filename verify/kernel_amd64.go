@@ -16,3 +16,9 @@ func einsumBlocks2(a, af, b, bf *float32, blocks int, out *[4]float64)
 
 //go:noescape
 func pairBlocks(a, af, b, bf *float32, blocks int, na, nb float64, cosine bool) float64
+
+//go:noescape
+func einsumBlocks2F64(a, af, b, bf *float64, blocks int, out *[4]float64)
+
+//go:noescape
+func pairBlocksF64(a, af, b, bf *float64, blocks int, na, nb float64, cosine bool) float64

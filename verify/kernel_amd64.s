@@ -2,6 +2,86 @@
 
 #include "textflag.h"
 
+// EINSUM_CHAIN squares Y5..Y8 (the lane pairs of elements 0-1, 2-3, 4-5
+// and 6-7 of both rows) and adds them into the lanes in Y0 in numpy's
+// order: l = p0 + (p2 + (p4 + (p6 + l))) per lane.
+#define EINSUM_CHAIN \
+	VMULPD Y5, Y5, Y5; \
+	VMULPD Y6, Y6, Y6; \
+	VMULPD Y7, Y7, Y7; \
+	VMULPD Y8, Y8, Y8; \
+	VADDPD Y0, Y8, Y0; \
+	VADDPD Y0, Y7, Y0; \
+	VADDPD Y0, Y6, Y0; \
+	VADDPD Y0, Y5, Y0
+
+// EINSUM_PERMUTE_CHAIN takes rows x (elements 0-3 in Y1, 4-7 in Y2) and y
+// (Y3, Y4) as float64, pairs their lanes and runs EINSUM_CHAIN.
+#define EINSUM_PERMUTE_CHAIN \
+	VPERM2F128 $0x20, Y3, Y1, Y5; \
+	VPERM2F128 $0x31, Y3, Y1, Y6; \
+	VPERM2F128 $0x20, Y4, Y2, Y7; \
+	VPERM2F128 $0x31, Y4, Y2, Y8; \
+	EINSUM_CHAIN
+
+// PAIR_TERMS divides x (Y2, Y3) by na (Y14) and y (Y4, Y5) by nb (Y15)
+// and leaves the eight terms in Y2 and Y3: squared differences, or
+// products when R10 (cosine) is set.
+#define PAIR_TERMS(label) \
+	VDIVPD Y14, Y2, Y2; \
+	VDIVPD Y14, Y3, Y3; \
+	VDIVPD Y15, Y4, Y4; \
+	VDIVPD Y15, Y5, Y5; \
+	TESTQ R10, R10; \
+	JNE  label; \
+	VSUBPD Y4, Y2, Y2; \
+	VSUBPD Y5, Y3, Y3; \
+	VMOVAPD Y2, Y4; \
+	VMOVAPD Y3, Y5; \
+label: \
+	VMULPD Y4, Y2, Y2; \
+	VMULPD Y5, Y3, Y3
+
+// PAIR_SETUP loads pairBlocks' arguments: rows in SI, R8, DI, R9, the
+// block count in CX, na and nb broadcast in Y14 and Y15, cosine in R10,
+// and R11 = 0 until the first block has set the accumulators Y0, Y1.
+#define PAIR_SETUP \
+	MOVQ a+0(FP), SI; \
+	MOVQ af+8(FP), R8; \
+	MOVQ b+16(FP), DI; \
+	MOVQ bf+24(FP), R9; \
+	MOVQ blocks+32(FP), CX; \
+	VBROADCASTSD na+40(FP), Y14; \
+	VBROADCASTSD nb+48(FP), Y15; \
+	MOVBQZX cosine+56(FP), R10; \
+	VXORPD Y0, Y0, Y0; \
+	VXORPD Y1, Y1, Y1; \
+	XORQ R11, R11
+
+// PAIR_ACC starts the eight accumulators r0..r3 (Y0), r4..r7 (Y1) with the
+// first block's terms (Y2, Y3) and adds every later block's.
+#define PAIR_ACC(add, next) \
+	TESTQ R11, R11; \
+	JNE  add; \
+	VMOVAPD Y2, Y0; \
+	VMOVAPD Y3, Y1; \
+	MOVQ $1, R11; \
+	JMP  next; \
+add: \
+	VADDPD Y2, Y0, Y0; \
+	VADDPD Y3, Y1, Y1; \
+next:
+
+// PAIR_FINISH returns ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)).
+#define PAIR_FINISH \
+	VHADDPD Y1, Y0, Y2; \
+	VEXTRACTF128 $1, Y2, X3; \
+	VADDPD X3, X2, X2; \
+	VHADDPD X2, X2, X2; \
+	VMOVSD X2, ret+64(FP); \
+	VZEROUPPER; \
+	RET
+
 // func cpuHasAVX() bool
 // CPUID.1:ECX bit 28 (AVX) and bit 27 (OSXSAVE), and XCR0 enabling the
 // XMM and YMM state (bits 1 and 2).
@@ -55,14 +135,7 @@ loop:
 	VCVTPS2PD X6, Y6
 	VCVTPS2PD X7, Y7
 	VCVTPS2PD X8, Y8
-	VMULPD Y5, Y5, Y5
-	VMULPD Y6, Y6, Y6
-	VMULPD Y7, Y7, Y7
-	VMULPD Y8, Y8, Y8
-	VADDPD Y0, Y8, Y0
-	VADDPD Y0, Y7, Y0
-	VADDPD Y0, Y6, Y0
-	VADDPD Y0, Y5, Y0
+	EINSUM_CHAIN
 	ADDQ $32, SI
 	ADDQ $32, DI
 	DECQ CX
@@ -82,18 +155,7 @@ flip:
 	VCVTPS2PD 16(DI), Y4  // b[4..7]
 	VCVTPS2PD 16(R9), Y9
 	VADDPD Y9, Y4, Y4
-	VPERM2F128 $0x20, Y3, Y1, Y5 // a0 a1 b0 b1
-	VPERM2F128 $0x31, Y3, Y1, Y6 // a2 a3 b2 b3
-	VPERM2F128 $0x20, Y4, Y2, Y7 // a4 a5 b4 b5
-	VPERM2F128 $0x31, Y4, Y2, Y8 // a6 a7 b6 b7
-	VMULPD Y5, Y5, Y5
-	VMULPD Y6, Y6, Y6
-	VMULPD Y7, Y7, Y7
-	VMULPD Y8, Y8, Y8
-	VADDPD Y0, Y8, Y0
-	VADDPD Y0, Y7, Y0
-	VADDPD Y0, Y6, Y0
-	VADDPD Y0, Y5, Y0
+	EINSUM_PERMUTE_CHAIN
 	ADDQ $32, SI
 	ADDQ $32, R8
 	ADDQ $32, DI
@@ -112,17 +174,7 @@ done:
 // is (x/na - y/nb)^2, or (x/na)*(y/nb) with cosine, where x is a[j] (plus
 // af[j] when af is not nil) and y is b[j] (plus bf[j]), in float64.
 TEXT ·pairBlocks(SB), NOSPLIT, $0-72
-	MOVQ a+0(FP), SI
-	MOVQ af+8(FP), R8
-	MOVQ b+16(FP), DI
-	MOVQ bf+24(FP), R9
-	MOVQ blocks+32(FP), CX
-	VBROADCASTSD na+40(FP), Y14
-	VBROADCASTSD nb+48(FP), Y15
-	MOVBQZX cosine+56(FP), R10
-	VXORPD Y0, Y0, Y0 // r0..r3
-	VXORPD Y1, Y1, Y1 // r4..r7
-	XORQ R11, R11     // 0 on the first block
+	PAIR_SETUP
 blk:
 	VCVTPS2PD (SI), Y2
 	VCVTPS2PD 16(SI), Y3
@@ -141,39 +193,72 @@ blk:
 	ADDQ $32, R8
 	ADDQ $32, R9
 noflip:
-	VDIVPD Y14, Y2, Y2
-	VDIVPD Y14, Y3, Y3
-	VDIVPD Y15, Y4, Y4
-	VDIVPD Y15, Y5, Y5
-	TESTQ R10, R10
-	JNE  cos
-	VSUBPD Y4, Y2, Y2
-	VSUBPD Y5, Y3, Y3
-	VMULPD Y2, Y2, Y2
-	VMULPD Y3, Y3, Y3
-	JMP  acc
-cos:
-	VMULPD Y4, Y2, Y2
-	VMULPD Y5, Y3, Y3
-acc:
-	TESTQ R11, R11
-	JNE  add
-	VMOVAPD Y2, Y0
-	VMOVAPD Y3, Y1
-	MOVQ $1, R11
-	JMP  next
-add:
-	VADDPD Y2, Y0, Y0
-	VADDPD Y3, Y1, Y1
-next:
+	PAIR_TERMS(terms)
+	PAIR_ACC(add, next)
 	ADDQ $32, SI
 	ADDQ $32, DI
 	DECQ CX
 	JNE  blk
-	VHADDPD Y1, Y0, Y2           // r0+r1, r4+r5, r2+r3, r6+r7
-	VEXTRACTF128 $1, Y2, X3      // r2+r3, r6+r7
-	VADDPD X3, X2, X2            // (r0+r1)+(r2+r3), (r4+r5)+(r6+r7)
-	VHADDPD X2, X2, X2
-	VMOVSD X2, ret+64(FP)
+	PAIR_FINISH
+
+// func pairBlocksF64(a, af, b, bf *float64, blocks int, na, nb float64, cosine bool) float64
+// pairBlocks for float64 rows.
+TEXT ·pairBlocksF64(SB), NOSPLIT, $0-72
+	PAIR_SETUP
+blk:
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
+	VMOVUPD (DI), Y4
+	VMOVUPD 32(DI), Y5
+	TESTQ R8, R8
+	JE   noflip
+	VADDPD (R8), Y2, Y2
+	VADDPD 32(R8), Y3, Y3
+	VADDPD (R9), Y4, Y4
+	VADDPD 32(R9), Y5, Y5
+	ADDQ $64, R8
+	ADDQ $64, R9
+noflip:
+	PAIR_TERMS(terms)
+	PAIR_ACC(add, next)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNE  blk
+	PAIR_FINISH
+
+// func einsumBlocks2F64(a, af, b, bf *float64, blocks int, out *[4]float64)
+// einsumBlocks2 for float64 rows.
+TEXT ·einsumBlocks2F64(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ af+8(FP), R8
+	MOVQ b+16(FP), DI
+	MOVQ bf+24(FP), R9
+	MOVQ blocks+32(FP), CX
+	MOVQ out+40(FP), DX
+	VMOVUPD (DX), Y0
+loop:
+	TESTQ CX, CX
+	JE   done
+	VMOVUPD (SI), Y1   // a[0..3]
+	VMOVUPD 32(SI), Y2 // a[4..7]
+	VMOVUPD (DI), Y3   // b[0..3]
+	VMOVUPD 32(DI), Y4 // b[4..7]
+	TESTQ R8, R8
+	JE   sum
+	VADDPD (R8), Y1, Y1
+	VADDPD 32(R8), Y2, Y2
+	VADDPD (R9), Y3, Y3
+	VADDPD 32(R9), Y4, Y4
+	ADDQ $64, R8
+	ADDQ $64, R9
+sum:
+	EINSUM_PERMUTE_CHAIN
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JMP  loop
+done:
+	VMOVUPD Y0, (DX)
 	VZEROUPPER
 	RET

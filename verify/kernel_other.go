@@ -14,3 +14,11 @@ func einsumBlocks2(_, _, _, _ *float32, _ int, _ *[4]float64) {
 func pairBlocks(_, _, _, _ *float32, _ int, _, _ float64, _ bool) float64 {
 	panic("verify: no vector kernel on this architecture")
 }
+
+func einsumBlocks2F64(_, _, _, _ *float64, _ int, _ *[4]float64) {
+	panic("verify: no vector kernel on this architecture")
+}
+
+func pairBlocksF64(_, _, _, _ *float64, _ int, _, _ float64, _ bool) float64 {
+	panic("verify: no vector kernel on this architecture")
+}

@@ -28,39 +28,47 @@ func plainPair(t testing.TB, r *rows, ia, ib int, score Score) (float64, [4]floa
 
 // checkKernel compares the vector kernel with the plain path bit for bit on
 // pair (rows 0, 1) of emb (and flip), for both scores.
-func checkKernel(t testing.TB, emb, flip []float32, d int) {
+func checkKernel[T float32 | float64](t testing.TB, emb, flip []T, d int) {
 	t.Helper()
-	e := nd.Must(nd.FromFloat32(emb, 2, d))
+	arr := func(x []T) *nd.Array {
+		switch x := any(x).(type) {
+		case []float32:
+			return nd.Must(nd.FromFloat32(x, 2, d))
+		case []float64:
+			return nd.Must(nd.FromFloat64(x, 2, d))
+		}
+		return nil
+	}
 	var f *nd.Array
 	if flip != nil {
-		f = nd.Must(nd.FromFloat32(flip, 2, d))
+		f = arr(flip)
 	}
-	r, err := newRows(e, f)
+	r, err := newRows(arr(emb), f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, sc := range []Score{SquaredL2, Cosine} {
-		p := r.f32Pair(0, 1)
-		got, gotNorms, ok := p.score(sc == Cosine)
+		got, gotNorms, ok := r.vectorScore(0, 1, sc)
 		if !ok {
-			t.Fatalf("d=%d flip=%v: kernel refused finite rows", d, flip != nil)
+			t.Fatalf("%T d=%d flip=%v: kernel refused finite rows", emb, d, flip != nil)
 		}
 		want, wantNorms := plainPair(t, r, 0, 1, sc)
 		if math.Float64bits(got) != math.Float64bits(want) {
-			t.Fatalf("d=%d flip=%v %v: kernel %.17g (%#x), plain %.17g (%#x)", d, flip != nil, sc, got, math.Float64bits(got), want, math.Float64bits(want))
+			t.Fatalf("%T d=%d flip=%v %v: kernel %.17g (%#x), plain %.17g (%#x)", emb, d, flip != nil, sc, got, math.Float64bits(got), want, math.Float64bits(want))
 		}
 		for k := range wantNorms {
 			if math.Float64bits(gotNorms[k]) != math.Float64bits(wantNorms[k]) {
-				t.Fatalf("d=%d flip=%v: norm %d kernel %.17g, plain %.17g", d, flip != nil, k, gotNorms[k], wantNorms[k])
+				t.Fatalf("%T d=%d flip=%v: norm %d kernel %.17g, plain %.17g", emb, d, flip != nil, k, gotNorms[k], wantNorms[k])
 			}
 		}
 	}
 }
 
 // TestVectorKernel checks that the vector kernel's scores and norms are
-// those of the plain path, bit for bit, for every length class of numpy's
-// pairwise sum (below 8, one leaf, split leaves, ragged tails), with and
-// without flips, over values of very different magnitudes.
+// those of the plain path, bit for bit, for float32 and float64 rows, every
+// length class of numpy's pairwise sum (below 8, one leaf, split leaves,
+// ragged tails), with and without flips, over values of very different
+// magnitudes.
 func TestVectorKernel(t *testing.T) {
 	if !haveVectorKernel {
 		t.Skip("no vector kernel on this CPU or architecture")
@@ -69,18 +77,22 @@ func TestVectorKernel(t *testing.T) {
 	scales := []float64{1, 1e-3, 1e3, 1e-20, 1e30, 1e-40}
 	for _, d := range []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 100, 127, 128, 129, 130, 136, 255, 256, 257, 300, 512, 513, 1000, 1031} {
 		for trial := 0; trial < 6; trial++ {
-			emb := make([]float32, 2*d)
-			flip := make([]float32, 2*d)
+			emb, flip := make([]float32, 2*d), make([]float32, 2*d)
+			emb64, flip64 := make([]float64, 2*d), make([]float64, 2*d)
 			for i := range emb {
 				s := scales[(trial+i/d)%len(scales)]
-				emb[i] = float32((g.next() - 0.5) * s)
-				flip[i] = float32((g.next() - 0.5) * s)
+				emb64[i] = (g.next() - 0.5) * s
+				flip64[i] = (g.next() - 0.5) * s
+				emb[i], flip[i] = float32(emb64[i]), float32(flip64[i])
 			}
 			if trial == 5 {
 				clear(emb[:d]) // a zero row stays zero (scale 1)
+				clear(emb64[:d])
 			}
 			checkKernel(t, emb, nil, d)
 			checkKernel(t, emb, flip, d)
+			checkKernel(t, emb64, nil, d)
+			checkKernel(t, emb64, flip64, d)
 		}
 	}
 }
@@ -102,7 +114,7 @@ func TestVectorKernelNonFinite(t *testing.T) {
 }
 
 // FuzzVectorKernel compares the vector kernel with the plain path on
-// arbitrary finite float32 rows.
+// arbitrary finite float32 rows, and on the same rows as float64.
 func FuzzVectorKernel(f *testing.F) {
 	f.Add([]byte{0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64}, true)
 	f.Add(make([]byte, 4*40), false)
@@ -131,6 +143,16 @@ func FuzzVectorKernel(f *testing.F) {
 			flip = vals[2*d : 4*d]
 		}
 		checkKernel(t, vals[:2*d], flip, d)
+		// The same values as float64, with low bits float32 cannot hold.
+		v64 := make([]float64, len(vals))
+		for i, v := range vals {
+			v64[i] = float64(v) * (1 + 0x1p-40*float64(i%7))
+		}
+		var flip64 []float64
+		if withFlip {
+			flip64 = v64[2*d : 4*d]
+		}
+		checkKernel(t, v64[:2*d], flip64, d)
 	})
 }
 
