@@ -1,10 +1,7 @@
 package fit
 
 import (
-	"bytes"
-	"encoding/gob"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -188,33 +185,24 @@ func (s *SGD) Update(name string, weight, grad *nd.Array) error {
 	return nil
 }
 
-type sgdState struct {
-	LR  float64
-	Mom map[string][]float32
-}
-
-// MarshalBinary encodes the learning rate and momentum buffers.
+// MarshalBinary encodes the learning rate and momentum buffers in the
+// format of sgdstate.go: the same state always gives the same bytes, so
+// checkpoints of identical runs are identical files.
 func (s *SGD) MarshalBinary() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(sgdState{LR: s.LR, Mom: s.mom}); err != nil {
-		return nil, fmt.Errorf("fit: sgd state: %w", err)
-	}
-	return b.Bytes(), nil
+	return encodeSGDState(s.LR, s.mom), nil
 }
 
-// UnmarshalBinary restores a state written by MarshalBinary.
+// UnmarshalBinary restores a state written by MarshalBinary (or by evalkit
+// releases that wrote it with encoding/gob).
 func (s *SGD) UnmarshalBinary(data []byte) error {
-	var st sgdState
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+	lr, mom, err := decodeSGDState(data)
+	if err != nil {
 		return fmt.Errorf("fit: sgd state is corrupt: %w", err)
 	}
-	if math.IsNaN(st.LR) || st.LR < 0 {
-		return fmt.Errorf("fit: sgd state is corrupt: learning rate %v", st.LR)
-	}
 	s.mu.Lock()
-	s.LR, s.mom = st.LR, st.Mom
+	s.LR, s.mom = lr, mom
 	s.mu.Unlock()
 	return nil
 }
