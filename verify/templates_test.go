@@ -96,3 +96,43 @@ func TestTARTableFormat(t *testing.T) {
 		t.Errorf("table:\n%s", tab)
 	}
 }
+
+// TestTemplateScoresParallel scores enough pairs to be split across
+// goroutines (run under -race in CI) and checks every score against the
+// sequential dot product, and that an unknown template in the second half
+// is reported with its pair index.
+func TestTemplateScoresParallel(t *testing.T) {
+	g := &glibcLCG{s: 9}
+	const n, d = 200, 16
+	feats := make([]float32, n*d)
+	for i := range feats {
+		feats[i] = float32(g.next() - 0.5)
+	}
+	tids, mids := make([]int64, n), make([]int64, n)
+	for i := range tids {
+		tids[i], mids[i] = int64(i%50), int64(i%80)
+	}
+	tm, err := AggregateTemplates(nd.Must(nd.FromFloat32(feats, n, d)), tids, mids, TemplateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, p2 := make([]int64, 5000), make([]int64, 5000)
+	for k := range p1 {
+		p1[k], p2[k] = int64(g.next()*50), int64(g.next()*50)
+	}
+	got, err := tm.Scores(p1, p2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range p1 {
+		a, _ := tm.Row(p1[k])
+		b, _ := tm.Row(p2[k])
+		if want := dotPairwise(a, b); got[k] != want {
+			t.Fatalf("pair %d: %v, sequential %v", k, got[k], want)
+		}
+	}
+	p2[4000], p2[4500] = 77, 78
+	if _, err := tm.Scores(p1, p2); err == nil || !strings.Contains(err.Error(), "pair 4000 names template 77") {
+		t.Errorf("unknown templates at pairs 4000 and 4500: err = %v", err)
+	}
+}
