@@ -84,44 +84,49 @@ func AggregateTemplates(feats *nd.Array, templates, media []int64, opts Template
 	return nil, fmt.Errorf("verify: template features must be float32 or float64, got %s", feats.DType())
 }
 
-func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []int64, opts TemplateOptions) (*Templates, error) {
-	// per-image features in the input precision, as numpy keeps float32
-	img := make([]T, n*d)
-	var sq []T
+// imageFeature writes image i's feature into out in the input precision, as
+// numpy keeps float32: the flip halves summed, optionally L2-normalised,
+// weighted by the detector score. sq is scratch of len(out) for the
+// normalisation.
+func imageFeature[T float32 | float64](x []T, i, cols int, opts TemplateOptions, out, sq []T) error {
+	d := len(out)
+	row := x[i*cols : (i+1)*cols]
+	for j := range out {
+		v := row[j]
+		if opts.FlipHalves {
+			v += row[d+j]
+		}
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("verify: feature row %d, column %d is not finite (%v)", i, j, v)
+		}
+		out[j] = v
+	}
 	if opts.NormalizeImages {
-		sq = make([]T, d)
-	}
-	for i := 0; i < n; i++ {
-		row, out := x[i*cols:(i+1)*cols], img[i*d:(i+1)*d]
-		for j := 0; j < d; j++ {
-			v := row[j]
-			if opts.FlipHalves {
-				v += row[d+j]
-			}
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return nil, fmt.Errorf("verify: feature row %d, column %d is not finite", i, j)
-			}
-			out[j] = v
+		// x / np.sqrt(np.sum(x ** 2, -1, keepdims=True)): squares and their
+		// pairwise sum in the features' precision; the square root through
+		// float64 rounds as numpy's float32 sqrt does.
+		for j, v := range out {
+			sq[j] = v * v
 		}
-		if opts.NormalizeImages {
-			// x / np.sqrt(np.sum(x ** 2, -1, keepdims=True)): squares and
-			// their pairwise sum in the features' precision; the square
-			// root through float64 rounds as numpy's float32 sqrt does.
-			for j, v := range out {
-				sq[j] = v * v
-			}
-			nrm := T(math.Sqrt(float64(pairwiseSum(sq))))
-			for j := range out {
-				out[j] /= nrm
-			}
-		}
-		if opts.DetectorScores != nil {
-			w := T(opts.DetectorScores[i])
-			for j := range out {
-				out[j] *= w
-			}
+		nrm := T(math.Sqrt(float64(pairwiseSum(sq))))
+		for j := range out {
+			out[j] /= nrm
 		}
 	}
+	if opts.DetectorScores != nil {
+		w := T(opts.DetectorScores[i])
+		for j := range out {
+			out[j] *= w
+		}
+	}
+	return nil
+}
+
+// aggregate computes each image's feature when its template is reached
+// (every image is used once), so memory is the templates' features, not a
+// processed copy of all images: 960 MB less for IJB-C's 469,375 images.
+func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []int64, opts TemplateOptions) (*Templates, error) {
+	img, sq := make([]T, d), make([]T, d)
 	// rows of each template, templates ascending
 	order := make([]int, n)
 	for i := range order {
@@ -168,11 +173,16 @@ func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []in
 				me++
 			}
 			if me-ms == 1 {
-				copy(mean, img[rows[ms]*d:(rows[ms]+1)*d])
+				if err := imageFeature(x, rows[ms], cols, opts, mean, sq); err != nil {
+					return nil, err
+				}
 			} else {
 				clear(mean)
 				for _, r := range rows[ms:me] {
-					for j, v := range img[r*d : (r+1)*d] {
+					if err := imageFeature(x, r, cols, opts, img, sq); err != nil {
+						return nil, err
+					}
+					for j, v := range img {
 						mean[j] += v
 					}
 				}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -134,5 +135,25 @@ func TestTemplateScoresParallel(t *testing.T) {
 	p2[4000], p2[4500] = 77, 78
 	if _, err := tm.Scores(p1, p2); err == nil || !strings.Contains(err.Error(), "pair 4000 names template 77") {
 		t.Errorf("unknown templates at pairs 4000 and 4500: err = %v", err)
+	}
+}
+
+// TestAggregateTemplatesNonFinite: a NaN or infinite feature (or flip sum)
+// is an error naming its row and column.
+func TestAggregateTemplatesNonFinite(t *testing.T) {
+	big := float32(3e38)
+	for _, tc := range []struct {
+		feats []float32
+		flip  bool
+		want  string
+	}{
+		{[]float32{1, 2, 3, float32(math.NaN())}, false, "feature row 1, column 1 is not finite (NaN)"},
+		{[]float32{1, 2, float32(math.Inf(1)), 4}, false, "feature row 1, column 0 is not finite (+Inf)"},
+		{[]float32{1, 2, big, big}, true, "feature row 1, column 0 is not finite (+Inf)"},
+	} {
+		_, err := AggregateTemplates(nd.Must(nd.FromFloat32(tc.feats, 2, 2)), []int64{1, 2}, []int64{1, 2}, TemplateOptions{FlipHalves: tc.flip})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v flip=%v: err = %v, want %q", tc.feats, tc.flip, err, tc.want)
+		}
 	}
 }
