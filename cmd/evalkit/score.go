@@ -83,11 +83,17 @@ func runScore(w io.Writer, f scoreFlags) error {
 		children = append(children, m)
 	}
 	var m metric.Metric = metric.NewComposite(metric.Options{}, children...)
-	labels, err := readArrays("--labels", f.labels)
+	var release []func() error
+	defer func() {
+		for _, r := range release {
+			_ = r() // read-only mappings: nothing to lose
+		}
+	}()
+	labels, err := readArrays("--labels", f.labels, &release)
 	if err != nil {
 		return err
 	}
-	preds, err := readArrays("--preds", f.preds)
+	preds, err := readArrays("--preds", f.preds, &release)
 	if err != nil {
 		return err
 	}
@@ -106,13 +112,18 @@ func runScore(w io.Writer, f scoreFlags) error {
 	return tw.Flush()
 }
 
-func readArrays(flag string, paths []string) ([]*nd.Array, error) {
+// readArrays reads the .npy files of a flag. Large float arrays are mapped
+// read-only (nd.MapNpyFile) rather than copied into fresh heap pages —
+// metrics never write into their inputs — and their release functions are
+// appended to *release.
+func readArrays(flag string, paths []string, release *[]func() error) ([]*nd.Array, error) {
 	out := make([]*nd.Array, len(paths))
 	for i, p := range paths {
-		a, err := nd.ReadNpyFile(p)
+		a, rel, err := nd.MapNpyFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("score: %s %s: %w", flag, p, err)
 		}
+		*release = append(*release, rel)
 		out[i] = a
 	}
 	return out, nil

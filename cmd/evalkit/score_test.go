@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -117,8 +118,57 @@ func TestScoreErrors(t *testing.T) {
 
 // Every registry name scores the bundled examples (custommetric needs a Go
 // function and says so).
-func TestScoreEveryRegistryName(t *testing.T) {
-	ex := "../../examples/"
+func TestScoreEveryRegistryName(t *testing.T) { scoreEveryName(t, "../../examples/") }
+
+// TestScoreEveryRegistryNameMapped runs every metric on the examples
+// repeated 300 times, which puts every float array over the 1 MB from
+// which score memory-maps its inputs read-only: a metric that wrote into
+// its input would crash the test.
+func TestScoreEveryRegistryNameMapped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large inputs")
+	}
+	dir := t.TempDir()
+	for _, f := range []string{
+		"classify/labels.npy", "classify/probs.npy", "binary/labels.npy", "binary/probs.npy",
+		"regress/target.npy", "regress/pred.npy", "insightface/labels.npy", "insightface/embedding.npy",
+		"insightface/softmax.npy", "insightface/loss.npy",
+	} {
+		tileNpy(t, filepath.Join("../../examples", f), filepath.Join(dir, f), 300)
+	}
+	scoreEveryName(t, dir+"/")
+}
+
+// tileNpy writes the array of src repeated times along axis 0 to dst (a
+// one-element array is copied as is).
+func tileNpy(t *testing.T, src, dst string, times int) {
+	t.Helper()
+	a, err := nd.ReadNpyFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Size() == 1 {
+		times = 1
+	}
+	shape := a.Shape()
+	shape[0] *= times
+	var out *nd.Array
+	switch a.DType() {
+	case nd.Float32:
+		out = nd.Must(nd.FromFloat32(slices.Repeat(a.Float32s(), times), shape...))
+	default:
+		out = nd.Must(nd.FromInts(a.DType(), slices.Repeat(a.Int64s(), times), shape...))
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := nd.WriteNpyFile(dst, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func scoreEveryName(t *testing.T, ex string) {
+	t.Helper()
 	cls := []string{"--labels", ex + "classify/labels.npy", "--preds", ex + "classify/probs.npy"}
 	bin := []string{"--labels", ex + "binary/labels.npy", "--preds", ex + "binary/probs.npy"}
 	reg := []string{"--labels", ex + "regress/target.npy", "--preds", ex + "regress/pred.npy"}
