@@ -19,7 +19,8 @@ import (
 func ReadIssameFile(path string) ([]bool, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".npy":
-		// A bool array is read one byte per label; other dtypes through
+		// Bool and 0/1 integer arrays are read one byte per label; floats,
+		// and integers other than 0 and 1 (for the error message), through
 		// the general reader.
 		l, shape, err := nd.ReadNpyFileBool(path)
 		switch {

@@ -53,6 +53,37 @@ func TestReadNpyBool(t *testing.T) {
 		t.Errorf("fortran: got %v, want [false true false true false true]", got)
 	}
 
+	// Integer arrays of 0 and 1, in any width and byte order, read as
+	// labels; any other value wraps ErrNotBool.
+	for _, dt := range []DType{Int8, Uint8, Int16, Uint16, Int32, Uint32, Int64, Uint64} {
+		p := filepath.Join(dir, dt.String()+".npy")
+		if err := WriteNpyFile(p, Must(FromInts(dt, []int64{0, 1, 1, 0, 1}))); err != nil {
+			t.Fatal(err)
+		}
+		got, shape, err := ReadNpyFileBool(p)
+		if err != nil || !slices.Equal(got, []bool{false, true, true, false, true}) || !slices.Equal(shape, []int{5}) {
+			t.Errorf("%s: %v %v %v", dt, got, shape, err)
+		}
+	}
+	hdr := "{'descr': '>i2', 'fortran_order': False, 'shape': (3,), }"
+	hdr += strings.Repeat(" ", 63-(10+len(hdr))%64) + "\n"
+	npy := func(data string) []byte {
+		return []byte("\x93NUMPY\x01\x00" + string([]byte{byte(len(hdr)), 0}) + hdr + data)
+	}
+	if got, _, err := ReadNpyBool(bytes.NewReader(npy("\x00\x01\x00\x00\x00\x01"))); err != nil || !slices.Equal(got, []bool{true, false, true}) {
+		t.Errorf("big-endian int16 [1, 0, 1]: %v %v", got, err)
+	}
+	if got, _, err := ReadNpyBool(bytes.NewReader(npy("\x00\x01\x01\x00\xff\xff"))); !errors.Is(err, ErrNotBool) || !strings.Contains(err.Error(), "element 1 is not 0 or 1 (int16)") {
+		t.Errorf("big-endian int16 [1, 256, -1]: %v %v, want ErrNotBool at element 1", got, err)
+	}
+	two := filepath.Join(dir, "two.npy")
+	if err := WriteNpyFile(two, Must(FromInt64([]int64{1, 0, 2}))); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadNpyFileBool(two); !errors.Is(err, ErrNotBool) || !strings.Contains(err.Error(), "element 2 is not 0 or 1 (int64)") {
+		t.Errorf("int64 [1 0 2]: err = %v", err)
+	}
+
 	// Another dtype wraps ErrNotBool; a short file names the sizes.
 	fpath := filepath.Join(dir, "f.npy")
 	if err := WriteNpyFile(fpath, Must(FromFloat64([]float64{0, 1}))); err != nil {
@@ -70,7 +101,9 @@ func TestReadNpyBool(t *testing.T) {
 }
 
 // FuzzReadNpyBool: ReadNpyBool never panics and agrees with ReadNpy on
-// every input, whether or not the input's length is known.
+// every input, whether or not the input's length is known: the same labels
+// for bool arrays and integer arrays of 0 and 1, ErrNotBool for float
+// arrays and other integers, an error where ReadNpy fails.
 func FuzzReadNpyBool(f *testing.F) {
 	addGoldenSeeds(f, ".npy")
 	f.Add([]byte("\x93NUMPY\x03\x00\x31\x00\x00\x00{\"descr\":\"|b1\",\"fortran_order\":False,\"shape\":()}\n\x02"))
@@ -86,7 +119,7 @@ func FuzzReadNpyBool(f *testing.F) {
 			if err == nil {
 				t.Fatalf("ReadNpyBool accepted what ReadNpy refuses (%v)", refErr)
 			}
-		case ref.DType() != Bool:
+		case ref.DType().IsFloat() || (ref.DType() != Bool && slices.ContainsFunc(ref.Int64s(), func(v int64) bool { return v != 0 && v != 1 })):
 			if !errors.Is(err, ErrNotBool) {
 				t.Fatalf("dtype %s: err = %v, want ErrNotBool", ref.DType(), err)
 			}
