@@ -18,6 +18,12 @@ func lfwSized(b *testing.B) (emb, flip *nd.Array, issame []bool) {
 // vector kernel (where the CPU has one) and with the plain Go path.
 func BenchmarkPairScores(b *testing.B) {
 	emb, flip, _ := lfwSized(b)
+	benchmarkPairScores(b, emb, flip, 4)
+}
+
+// benchmarkPairScores runs PairScores on emb and flip (elements of size
+// bytes) as sub-benchmarks "vector" and "plain".
+func benchmarkPairScores(b *testing.B, emb, flip *nd.Array, size int64) {
 	have := haveVectorKernel
 	defer func() { haveVectorKernel = have }()
 	for _, vec := range []bool{true, false} {
@@ -30,7 +36,7 @@ func BenchmarkPairScores(b *testing.B) {
 				b.Skip("no vector kernel here")
 			}
 			haveVectorKernel = vec
-			b.SetBytes(2 * 12000 * 512 * 4)
+			b.SetBytes(2 * 12000 * 512 * size)
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, _, err := PairScores(emb, flip, SquaredL2); err != nil {
@@ -207,25 +213,5 @@ func BenchmarkPairScores64(b *testing.B) {
 	e32, f32, _ := lfwSized(b)
 	emb := nd.Must(nd.FromFloat64(e32.AppendFloat64(nil), 12000, 512))
 	flip := nd.Must(nd.FromFloat64(f32.AppendFloat64(nil), 12000, 512))
-	have := haveVectorKernel
-	defer func() { haveVectorKernel = have }()
-	for _, vec := range []bool{true, false} {
-		name := "plain"
-		if vec {
-			name = "vector"
-		}
-		b.Run(name, func(b *testing.B) {
-			if vec && !have {
-				b.Skip("no vector kernel here")
-			}
-			haveVectorKernel = vec
-			b.SetBytes(2 * 12000 * 512 * 8)
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, _, err := PairScores(emb, flip, SquaredL2); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	benchmarkPairScores(b, emb, flip, 8)
 }

@@ -82,6 +82,35 @@ next:
 	VZEROUPPER; \
 	RET
 
+// EINSUM_SETUP loads einsumBlocks2's arguments: rows in SI, R8, DI, R9,
+// the block count in CX, out in DX and the lanes it holds in Y0.
+#define EINSUM_SETUP \
+	MOVQ a+0(FP), SI; \
+	MOVQ af+8(FP), R8; \
+	MOVQ b+16(FP), DI; \
+	MOVQ bf+24(FP), R9; \
+	MOVQ blocks+32(FP), CX; \
+	MOVQ out+40(FP), DX; \
+	VMOVUPD (DX), Y0
+
+// LOAD_F64_PAIR loads elements 0-3 and 4-7 of float64 rows a (SI) into x0,
+// x1 and b (DI) into y0, y1, adding the flipped rows (R8, R9) when R8 is
+// not nil and stepping them on.
+#define LOAD_F64_PAIR(x0, x1, y0, y1, label) \
+	VMOVUPD (SI), x0; \
+	VMOVUPD 32(SI), x1; \
+	VMOVUPD (DI), y0; \
+	VMOVUPD 32(DI), y1; \
+	TESTQ R8, R8; \
+	JE   label; \
+	VADDPD (R8), x0, x0; \
+	VADDPD 32(R8), x1, x1; \
+	VADDPD (R9), y0, y0; \
+	VADDPD 32(R9), y1, y1; \
+	ADDQ $64, R8; \
+	ADDQ $64, R9; \
+label:
+
 // func cpuHasAVX() bool
 // CPUID.1:ECX bit 28 (AVX) and bit 27 (OSXSAVE), and XCR0 enabling the
 // XMM and YMM state (bits 1 and 2).
@@ -111,13 +140,7 @@ no:
 // a's even and odd lanes, then b's. Per block, each lane computes
 // l = p0 + (p2 + (p4 + (p6 + l))) with p the squares of its elements.
 TEXT ·einsumBlocks2(SB), NOSPLIT, $0-48
-	MOVQ a+0(FP), SI
-	MOVQ af+8(FP), R8
-	MOVQ b+16(FP), DI
-	MOVQ bf+24(FP), R9
-	MOVQ blocks+32(FP), CX
-	MOVQ out+40(FP), DX
-	VMOVUPD (DX), Y0 // [a0 a1 b0 b1] lanes
+	EINSUM_SETUP // lanes [a0 a1 b0 b1] in Y0
 	TESTQ R8, R8
 	JNE  flip
 loop:
@@ -206,19 +229,7 @@ noflip:
 TEXT ·pairBlocksF64(SB), NOSPLIT, $0-72
 	PAIR_SETUP
 blk:
-	VMOVUPD (SI), Y2
-	VMOVUPD 32(SI), Y3
-	VMOVUPD (DI), Y4
-	VMOVUPD 32(DI), Y5
-	TESTQ R8, R8
-	JE   noflip
-	VADDPD (R8), Y2, Y2
-	VADDPD 32(R8), Y3, Y3
-	VADDPD (R9), Y4, Y4
-	VADDPD 32(R9), Y5, Y5
-	ADDQ $64, R8
-	ADDQ $64, R9
-noflip:
+	LOAD_F64_PAIR(Y2, Y3, Y4, Y5, noflip)
 	PAIR_TERMS(terms)
 	PAIR_ACC(add, next)
 	ADDQ $64, SI
@@ -230,29 +241,11 @@ noflip:
 // func einsumBlocks2F64(a, af, b, bf *float64, blocks int, out *[4]float64)
 // einsumBlocks2 for float64 rows.
 TEXT ·einsumBlocks2F64(SB), NOSPLIT, $0-48
-	MOVQ a+0(FP), SI
-	MOVQ af+8(FP), R8
-	MOVQ b+16(FP), DI
-	MOVQ bf+24(FP), R9
-	MOVQ blocks+32(FP), CX
-	MOVQ out+40(FP), DX
-	VMOVUPD (DX), Y0
+	EINSUM_SETUP
 loop:
 	TESTQ CX, CX
 	JE   done
-	VMOVUPD (SI), Y1   // a[0..3]
-	VMOVUPD 32(SI), Y2 // a[4..7]
-	VMOVUPD (DI), Y3   // b[0..3]
-	VMOVUPD 32(DI), Y4 // b[4..7]
-	TESTQ R8, R8
-	JE   sum
-	VADDPD (R8), Y1, Y1
-	VADDPD 32(R8), Y2, Y2
-	VADDPD (R9), Y3, Y3
-	VADDPD 32(R9), Y4, Y4
-	ADDQ $64, R8
-	ADDQ $64, R9
-sum:
+	LOAD_F64_PAIR(Y1, Y2, Y3, Y4, sum)
 	EINSUM_PERMUTE_CHAIN
 	ADDQ $64, SI
 	ADDQ $64, DI
