@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/evalkit/evalkit/nd"
@@ -214,4 +216,31 @@ func BenchmarkPairScores64(b *testing.B) {
 	emb := nd.Must(nd.FromFloat64(e32.AppendFloat64(nil), 12000, 512))
 	flip := nd.Must(nd.FromFloat64(f32.AppendFloat64(nil), 12000, 512))
 	benchmarkPairScores(b, emb, flip, 8)
+}
+
+// BenchmarkPairScoresFrom is BenchmarkPairScores/vector with the rows read
+// from .npy files a block at a time (nd.NpyRows, the page cache warm).
+func BenchmarkPairScoresFrom(b *testing.B) {
+	emb, flip, _ := lfwSized(b)
+	dir := b.TempDir()
+	var rs [2]*nd.NpyRows
+	for i, a := range []*nd.Array{emb, flip} {
+		p := filepath.Join(dir, fmt.Sprintf("%d.npy", i))
+		if err := nd.WriteNpyFile(p, a); err != nil {
+			b.Fatal(err)
+		}
+		r, err := nd.OpenNpyRows(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer r.Close()
+		rs[i] = r
+	}
+	b.SetBytes(2 * 12000 * 512 * 4)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := PairScoresFrom(rs[0], rs[1], SquaredL2); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

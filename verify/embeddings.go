@@ -16,6 +16,7 @@ type rows struct {
 	f32, g32 []float32
 	f64, g64 []float64
 	flip     bool
+	base     int // index of row 0 in the whole array, for messages
 }
 
 func newRows(emb, flip *nd.Array) (*rows, error) {
@@ -112,10 +113,10 @@ func (r *rows) checkFinite(sq float64, row []float64, i int) error {
 	}
 	for j, x := range row {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("verify: embedding row %d, column %d is %v; embeddings must be finite", i, j, x)
+			return fmt.Errorf("verify: embedding row %d, column %d is %v; embeddings must be finite", r.base+i, j, x)
 		}
 	}
-	return fmt.Errorf("verify: embedding row %d overflows float64 when squared", i)
+	return fmt.Errorf("verify: embedding row %d overflows float64 when squared", r.base+i)
 }
 
 // normalizePair divides two loaded rows by their L2 norms as
@@ -237,50 +238,63 @@ func (r *rows) scores(dst []float64, a, b []int, score Score) (float64, error) {
 		}
 	}
 	err := parallel(len(dst), func(lo, hi int) error {
-		// Scratch rows for the plain path, made when first needed.
-		var e1, e2, tmp, sq []float64
-		for i := lo; i < hi; i++ {
-			ia, ib := 2*i, 2*i+1
-			if a != nil {
-				ia, ib = a[i], b[i]
-			}
-			if s, n, ok := r.vectorScore(ia, ib, score); ok {
-				if a == nil {
-					norms[ia], norms[ib] = n[0], n[2]
-					if r.flip {
-						norms[r.n+ia], norms[r.n+ib] = n[1], n[3]
-					}
-				}
-				dst[i] = s
-				continue
-			}
-			if e1 == nil {
-				x := make([]float64, 4*r.d)
-				e1, e2, tmp, sq = x[:r.d], x[r.d:2*r.d], x[2*r.d:3*r.d], x[3*r.d:]
-			}
-			oa, fa, err := r.load(e1, tmp, ia)
-			if err != nil {
-				return err
-			}
-			ob, fb, err := r.load(e2, tmp, ib)
-			if err != nil {
-				return err
-			}
-			if a == nil {
-				norms[ia], norms[ib] = oa, ob
-				if r.flip {
-					norms[r.n+ia], norms[r.n+ib] = fa, fb
-				}
-			}
-			normalizePair(e1, e2)
-			dst[i] = pairScore(e1, e2, sq, score)
-		}
-		return nil
+		var scratch []float64
+		return r.scoreRange(dst, norms, a, b, lo, hi, score, &scratch)
 	})
 	if err != nil {
 		return 0, err
 	}
 	return xnormFrom(norms), nil
+}
+
+// scoreRange scores pairs [lo, hi) into dst (pair i is rows 2i and 2i+1,
+// or a[i] and b[i]) and, for consecutive pairs, stores each row's raw L2
+// norm in norms: norms[r.base+row] for the original row and
+// norms[len(norms)/2+r.base+row] for its flip. *scratch holds the plain
+// path's rows, made when first needed.
+func (r *rows) scoreRange(dst, norms []float64, a, b []int, lo, hi int, score Score, scratch *[]float64) error {
+	half := len(norms)
+	if r.flip {
+		half /= 2
+	}
+	setNorms := func(ia, ib int, oa, fa, ob, fb float64) {
+		norms[r.base+ia], norms[r.base+ib] = oa, ob
+		if r.flip {
+			norms[half+r.base+ia], norms[half+r.base+ib] = fa, fb
+		}
+	}
+	for i := lo; i < hi; i++ {
+		ia, ib := 2*i, 2*i+1
+		if a != nil {
+			ia, ib = a[i], b[i]
+		}
+		if s, n, ok := r.vectorScore(ia, ib, score); ok {
+			if a == nil {
+				setNorms(ia, ib, n[0], n[1], n[2], n[3])
+			}
+			dst[i] = s
+			continue
+		}
+		if *scratch == nil {
+			*scratch = make([]float64, 4*r.d)
+		}
+		x := *scratch
+		e1, e2, tmp, sq := x[:r.d], x[r.d:2*r.d], x[2*r.d:3*r.d], x[3*r.d:]
+		oa, fa, err := r.load(e1, tmp, ia)
+		if err != nil {
+			return err
+		}
+		ob, fb, err := r.load(e2, tmp, ib)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			setNorms(ia, ib, oa, fa, ob, fb)
+		}
+		normalizePair(e1, e2)
+		dst[i] = pairScore(e1, e2, sq, score)
+	}
+	return nil
 }
 
 // vectorScore scores rows i and j with the vector kernel, when this CPU

@@ -232,16 +232,12 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 			}
 		}
 	}
-	emb, err := loadArray(f.embeddings, true)
+	// LFW pairs index rows at random: those embeddings are mapped whole.
+	emb, err := openEmbeddings(f.embeddings, f.flip, f.pairs == "")
 	if err != nil {
-		return fmt.Errorf("verify: embeddings: %w", err)
+		return err
 	}
-	var flip *nd.Array
-	if f.flip != "" {
-		if flip, err = loadArray(f.flip, true); err != nil {
-			return fmt.Errorf("verify: flipped embeddings: %w", err)
-		}
-	}
+	defer emb.close()
 	var issame []bool
 	var scores []float64
 	var xnorm float64
@@ -255,15 +251,15 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 		if err != nil {
 			return err
 		}
-		if emb.NDim() == 2 && emb.Dim(0) != len(list) {
-			return fmt.Errorf("verify: embeddings have %d rows but the image list names %d images", emb.Dim(0), len(list))
+		if sh := emb.shape(); len(sh) == 2 && sh[0] != len(list) {
+			return fmt.Errorf("verify: embeddings have %d rows but the image list names %d images", sh[0], len(list))
 		}
 		a, b, err := p.ImageRows(list)
 		if err != nil {
 			return err
 		}
 		issame = p.Issame()
-		if scores, xnorm, err = verify.IndexedPairScores(emb, flip, a, b, score); err != nil {
+		if scores, xnorm, err = verify.IndexedPairScores(emb.arr, emb.flipArr, a, b, score); err != nil {
 			return err
 		}
 	default:
@@ -274,10 +270,10 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 		if issame, err = dataset.ReadIssameFile(src); err != nil {
 			return err
 		}
-		if emb.NDim() == 2 && emb.Dim(0) != 2*len(issame) {
-			return fmt.Errorf("verify: embeddings have %d rows but %s labels %d pairs; want 2 rows per pair (%d)", emb.Dim(0), src, len(issame), 2*len(issame))
+		if sh := emb.shape(); len(sh) == 2 && sh[0] != 2*len(issame) {
+			return fmt.Errorf("verify: embeddings have %d rows but %s labels %d pairs; want 2 rows per pair (%d)", sh[0], src, len(issame), 2*len(issame))
 		}
-		if scores, xnorm, err = verify.PairScores(emb, flip, score); err != nil {
+		if scores, xnorm, err = emb.pairScores(score); err != nil {
 			return err
 		}
 	}
@@ -315,7 +311,7 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 		}
 	}
 	label := "Accuracy"
-	if flip != nil {
+	if f.flip != "" {
 		label = "Accuracy-Flip"
 	}
 	if f.json {
@@ -342,7 +338,7 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 			EERThreshold    jsonFloat  `json:"eer_threshold"`
 			TARAtFAR        []tarAtFAR `json:"tar_at_far"`
 		}{
-			Name: name, Pairs: res.Pairs, Folds: f.folds, Mode: mode.String(), Score: score.String(), Flip: flip != nil,
+			Name: name, Pairs: res.Pairs, Folds: f.folds, Mode: mode.String(), Score: score.String(), Flip: f.flip != "",
 			Accuracy: res.Accuracy, AccuracyStd: res.AccuracyStd, FoldAccuracies: res.FoldAccuracies,
 			BestThresholds: res.BestThresholds, TrainAccuracies: res.TrainAccuracies,
 			VAL: res.VAL, VALStd: res.VALStd, FAR: res.FAR, VALThresholds: res.VALThresholds, XNorm: res.XNorm,
