@@ -66,7 +66,7 @@ func openNpyRows(f *os.File, path string) (*NpyRows, error) {
 	case h.big:
 		return nil, fmt.Errorf("big-endian data: %w", ErrNotRows)
 	case h.fortran && len(h.shape) > 1:
-		return nil, fmt.Errorf("Fortran order: %w", ErrNotRows)
+		return nil, fmt.Errorf("data in Fortran order: %w", ErrNotRows)
 	case len(h.shape) == 0:
 		return nil, fmt.Errorf("a 0-d array has no rows: %w", ErrNotRows)
 	}
