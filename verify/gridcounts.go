@@ -22,22 +22,27 @@ type gridCounts struct {
 }
 
 // split is the bucket counts of a set of pairs. Counts are int32: Evaluate
-// refuses more pairs than that holds.
+// refuses more pairs than that holds. pos is nil in counts made without
+// them (npos is kept).
 type split struct {
 	pos, neg   []int32 // len N+1
 	npos, nneg int64
 }
 
-func newGridCounts(v []float64, same []bool, folds []Fold, g Grid, vals []float64) *gridCounts {
+// newGridCounts buckets every pair; withPos false keeps only the different
+// pairs' buckets (enough for false-accept rates).
+func newGridCounts(v []float64, same []bool, folds []Fold, g Grid, vals []float64, withPos bool) *gridCounts {
 	c := &gridCounts{
 		bucket: make([]int32, len(v)), same: same, folds: folds,
-		total: newSplit(g.N), train: newSplit(g.N), test: newSplit(g.N),
+		total: newSplit(g.N, withPos), train: newSplit(g.N, withPos), test: newSplit(g.N, withPos),
 	}
 	for p, x := range v {
 		b := g.firstAbove(vals, x)
 		c.bucket[p] = int32(b)
 		if same[p] {
-			c.total.pos[b]++
+			if withPos {
+				c.total.pos[b]++
+			}
 			c.total.npos++
 		} else {
 			c.total.neg[b]++
@@ -47,7 +52,10 @@ func newGridCounts(v []float64, same []bool, folds []Fold, g Grid, vals []float6
 	return c
 }
 
-func newSplit(n int) split {
+func newSplit(n int, withPos bool) split {
+	if !withPos {
+		return split{neg: make([]int32, n+1)}
+	}
 	buf := make([]int32, 2*(n+1))
 	return split{pos: buf[:n+1], neg: buf[n+1:]}
 }
@@ -66,7 +74,9 @@ func (c *gridCounts) split(f, k int) (train, test split) {
 	te.npos, te.nneg = 0, 0
 	for p := fold.TestStart; p < fold.TestEnd; p++ {
 		if c.same[p] {
-			te.pos[c.bucket[p]]++
+			if te.pos != nil {
+				te.pos[c.bucket[p]]++
+			}
 			te.npos++
 		} else {
 			te.neg[c.bucket[p]]++
@@ -75,6 +85,8 @@ func (c *gridCounts) split(f, k int) (train, test split) {
 	}
 	for b := range tr.pos {
 		tr.pos[b] = c.total.pos[b] - te.pos[b]
+	}
+	for b := range tr.neg {
 		tr.neg[b] = c.total.neg[b] - te.neg[b]
 	}
 	tr.npos = c.total.npos - te.npos

@@ -69,12 +69,18 @@ func Evaluate(scores []float64, issame []bool, opts Options) (*Result, error) {
 	if len(scores) > math.MaxInt32 {
 		return nil, fmt.Errorf("verify: %d pairs; at most %d can be evaluated at once", len(scores), math.MaxInt32)
 	}
-	v := make([]float64, len(scores))
 	for i, s := range scores {
 		if math.IsNaN(s) || math.IsInf(s, 0) {
 			return nil, fmt.Errorf("verify: score of pair %d is %v; scores must be finite", i, s)
 		}
-		v[i] = o.Score.toInternal(s)
+	}
+	// evaluate only reads v: squared-L2 distances are used as given.
+	v := scores
+	if o.Score != SquaredL2 {
+		v = make([]float64, len(scores))
+		for i, s := range scores {
+			v[i] = o.Score.toInternal(s)
+		}
 	}
 	return evaluate(v, issame, o)
 }
@@ -103,10 +109,11 @@ func evaluate(v []float64, same []bool, o Options) (*Result, error) {
 	}
 	accVals := o.AccuracyGrid.Values()
 	valVals := o.VALGrid.Values()
-	acc := newGridCounts(v, same, folds, o.AccuracyGrid, accVals)
+	acc := newGridCounts(v, same, folds, o.AccuracyGrid, accVals, true)
 	var val *gridCounts
 	if o.Mode == GridMode {
-		val = newGridCounts(v, same, folds, o.VALGrid, valVals)
+		// VAL@FAR reads only the training false-accept curve.
+		val = newGridCounts(v, same, folds, o.VALGrid, valVals, false)
 	}
 
 	// insightface's mean ROC over the accuracy grid, test folds averaged in

@@ -125,7 +125,15 @@ func rocFromSorted(gen, imp []float64, keepAll bool) (*ROC, error) {
 // impostor (false), as scikit-learn's roc_curve(genuine, scores). Scores must
 // not be NaN; both classes must be present. It sorts copies of the scores.
 func NewROC(scores []float64, genuine []bool) (*ROC, error) {
-	var c Curve
+	// Sized once: appends that grow the class slices copy them and touch
+	// fresh pages several times over.
+	npos := 0
+	for _, g := range genuine {
+		if g {
+			npos++
+		}
+	}
+	c := Curve{genuine: make([]float64, 0, npos), impostor: make([]float64, 0, max(0, len(scores)-npos))}
 	if err := c.Add(scores, genuine); err != nil {
 		return nil, err
 	}
