@@ -125,6 +125,14 @@ func TestIJBFeatures(t *testing.T) {
 	if s := a.Float64s(); len(s) != 3 || s[0] != 0.8030980282338017 || s[1] < 1-1e-15 || s[2] < 1-1e-15 {
 		t.Errorf("scores %v, want [0.8030980282338017 1 1]", s)
 	}
+	// Score matrices are refused whether streamed (float32) or loaded.
+	matrix32, matrix64 := filepath.Join(dir, "m32.npy"), filepath.Join(dir, "m64.npy")
+	if err := nd.WriteNpyFile(matrix32, nd.Must(nd.FromFloat32(make([]float32, 6), 2, 3))); err != nil {
+		t.Fatal(err)
+	}
+	if err := nd.WriteNpyFile(matrix64, nd.Must(nd.FromFloat64(make([]float64, 6), 3, 2))); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -135,6 +143,8 @@ func TestIJBFeatures(t *testing.T) {
 		{[]string{"ijb", "--features", feats, "--meta-dir", dir, "--no-flip", "--far", "0"}, "--far 0"},
 		{[]string{"ijb", "--scores", saved}, "needs --labels or --meta-dir"},
 		{[]string{"ijb", "--scores", saved, "--labels", filepath.Join(dir, "ijbc_face_tid_mid.txt")}, "not a pair label"},
+		{[]string{"ijb", "--scores", matrix32, "--meta-dir", dir}, "scores have shape (2, 3), want (pairs,)"},
+		{[]string{"ijb", "--scores", matrix64, "--meta-dir", dir}, "scores have shape (3, 2), want (pairs,)"},
 	} {
 		if _, _, err := runCLI(t, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want %q", tc.args, err, tc.want)
