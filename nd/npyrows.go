@@ -101,15 +101,15 @@ func (r *NpyRows) ReadFloat64(dst []float64, row int) error {
 }
 
 func (r *NpyRows) read(b []byte, n, row int) error {
+	if n == 0 {
+		return nil
+	}
 	if r.rowLen == 0 || n%r.rowLen != 0 {
 		return fmt.Errorf("nd: %s: a buffer of %d elements is not a whole number of %d-element rows", r.path, n, r.rowLen)
 	}
 	rows := n / r.rowLen
 	if row < 0 || row+rows > r.shape[0] {
 		return fmt.Errorf("nd: %s: rows [%d, %d) are outside the array's %d rows", r.path, row, row+rows, r.shape[0])
-	}
-	if len(b) == 0 {
-		return nil
 	}
 	off := r.data + int64(row)*int64(r.rowLen)*int64(r.dtype.itemSize())
 	if _, err := r.f.ReadAt(b, off); err != nil {

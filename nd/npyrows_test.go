@@ -1,7 +1,9 @@
 package nd
 
 import (
+	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,6 +72,22 @@ func TestNpyRows(t *testing.T) {
 	if _, err := OpenNpyRows(ints); !errors.Is(err, ErrNotRows) || !strings.Contains(err.Error(), "dtype int64") {
 		t.Errorf("int64 file: %v", err)
 	}
+	for _, tc := range []struct{ descr, fortran, shape, data, want string }{
+		{"'>f4'", "False", "(2,)", "\x3f\x80\x00\x00\x40\x00\x00\x00", "big-endian"},
+		{"'<f4'", "True", "(2, 2)", strings.Repeat("\x00", 16), "Fortran order"},
+		{"'<f8'", "False", "()", strings.Repeat("\x00", 8), "0-d array"},
+	} {
+		hdr := "{'descr': " + tc.descr + ", 'fortran_order': " + tc.fortran + ", 'shape': " + tc.shape + ", }"
+		hdr += strings.Repeat(" ", 63-(10+len(hdr))%64) + "\n"
+		q := filepath.Join(dir, "x.npy")
+		os.WriteFile(q, []byte("\x93NUMPY\x01\x00"+string([]byte{byte(len(hdr)), 0})+hdr+tc.data), 0o644)
+		if _, err := ReadNpyFile(q); err != nil {
+			t.Fatalf("%s: the test file itself is bad: %v", tc.want, err)
+		}
+		if _, err := OpenNpyRows(q); !errors.Is(err, ErrNotRows) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want ErrNotRows", tc.want, err)
+		}
+	}
 	b, _ := os.ReadFile(p)
 	short := filepath.Join(dir, "short.npy")
 	os.WriteFile(short, b[:len(b)-5], 0o644)
@@ -83,5 +101,65 @@ func TestNpyRows(t *testing.T) {
 	os.WriteFile(bad, []byte("PK\x03\x04 not npy"), 0o644)
 	if _, err := OpenNpyRows(bad); err == nil || !strings.Contains(err.Error(), "magic") {
 		t.Errorf("zip file: %v", err)
+	}
+}
+
+// FuzzNpyRows: OpenNpyRows never panics, refuses what ReadNpy refuses,
+// and reads every row exactly as ReadNpy does.
+func FuzzNpyRows(f *testing.F) {
+	addGoldenSeeds(f, ".npy")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "f.npy")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := OpenNpyRows(p)
+		ref, refErr := ReadNpy(bytes.NewReader(data))
+		if err != nil {
+			if refErr == nil && !errors.Is(err, ErrNotRows) {
+				t.Fatalf("ReadNpy reads it, OpenNpyRows fails: %v", err)
+			}
+			return
+		}
+		defer r.Close()
+		if refErr != nil {
+			t.Fatalf("OpenNpyRows accepted what ReadNpy refuses (%v)", refErr)
+		}
+		if !slices.Equal(r.Shape(), ref.Shape()) || r.DType() != ref.DType() {
+			t.Fatalf("shape %v %s, ReadNpy %v %s", r.Shape(), r.DType(), ref.Shape(), ref.DType())
+		}
+		switch r.DType() {
+		case Float32:
+			got := make([]float32, ref.Size())
+			if err := r.ReadFloat32(got, 0); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.EqualFunc(got, ref.Float32s(), func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
+				t.Fatalf("rows differ from ReadNpy's")
+			}
+		case Float64:
+			got := make([]float64, ref.Size())
+			if err := r.ReadFloat64(got, 0); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.EqualFunc(got, ref.Float64s(), func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
+				t.Fatalf("rows differ from ReadNpy's")
+			}
+		}
+	})
+}
+
+func TestNpyRowsEmpty(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "e.npy")
+	if err := WriteNpyFile(p, Must(Zeros(Float32, 3, 0))); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenNpyRows(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.ReadFloat32(nil, 0); err != nil {
+		t.Errorf("reading nothing from a (3, 0) array: %v", err)
 	}
 }
