@@ -36,12 +36,9 @@ func MapNpyFile(path string) (a *Array, release func() error, err error) {
 		a, err := ReadNpyFile(path)
 		return a, noop, err
 	}
-	h, hdrLen, err := readNpyHeader(f)
+	h, hdrLen, err := readCheckedHeader(f, st.Size())
 	if err != nil {
 		return nil, noop, fmt.Errorf("nd: %s: %w", path, err)
-	}
-	if remaining := st.Size() - hdrLen; remaining < h.nbytes {
-		return nil, noop, fmt.Errorf("nd: %s: %w", path, h.truncated(remaining))
 	}
 	mappable := !h.big && !h.fortran && h.nbytes >= mapMin && (h.dtype == Float32 || h.dtype == Float64) &&
 		st.Size() <= int64(^uint(0)>>1)

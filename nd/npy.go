@@ -111,17 +111,25 @@ func remainingBytes(r io.Reader) int64 {
 // readNpy reads a .npy stream of which remaining bytes are left (-1 when
 // unknown). Its errors carry no "nd: " prefix; callers add it.
 func readNpy(r io.Reader, remaining int64) (*Array, error) {
-	h, hdrLen, err := readNpyHeader(r)
+	h, _, err := readCheckedHeader(r, remaining)
 	if err != nil {
 		return nil, err
 	}
-	if remaining >= 0 {
-		remaining -= hdrLen
-		if remaining < h.nbytes {
-			return nil, h.truncated(remaining)
-		}
-	}
 	return readNpyData(r, h, remaining >= 0)
+}
+
+// readCheckedHeader is readNpyHeader for an input of remaining bytes (-1
+// when unknown): when known, it must hold all the data the header
+// promises.
+func readCheckedHeader(r io.Reader, remaining int64) (*npyHeader, int64, error) {
+	h, hdrLen, err := readNpyHeader(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	if remaining >= 0 && remaining-hdrLen < h.nbytes {
+		return nil, 0, h.truncated(remaining - hdrLen)
+	}
+	return h, hdrLen, nil
 }
 
 func (h *npyHeader) truncated(got int64) error {

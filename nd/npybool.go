@@ -48,51 +48,28 @@ func ReadNpyFileBool(path string) (data []bool, shape []int, err error) {
 // readNpyBool reads labels from r, which has remaining bytes left (-1 when
 // unknown).
 func readNpyBool(r io.Reader, remaining int64) ([]bool, []int, error) {
-	h, hdrLen, err := readNpyHeader(r)
+	h, _, err := readCheckedHeader(r, remaining)
 	if err != nil {
 		return nil, nil, err
 	}
 	if h.dtype.IsFloat() {
 		return nil, nil, fmt.Errorf("dtype %s (%q): %w", h.dtype, h.descr, ErrNotBool)
 	}
-	// With the input's length known the result is allocated once;
-	// otherwise it grows as data arrives, so a header claiming more data
-	// than the input has costs no more memory than the input.
-	initial := min(h.size, npyChunk)
-	if remaining >= 0 {
-		if remaining-hdrLen < h.nbytes {
-			return nil, nil, h.truncated(remaining - hdrLen)
-		}
-		initial = h.size
-	}
-	out := make([]byte, 0, initial) // 0 or 1: bools once complete
 	var bo binary.ByteOrder = binary.LittleEndian
 	if h.big {
 		bo = binary.BigEndian
 	}
-	per := npyChunk / h.itemsize
-	buf := make([]byte, min(h.size, per)*h.itemsize)
-	var got int64
-	for len(out) < h.size {
-		m := min(h.size-len(out), per)
-		k, err := io.ReadFull(r, buf[:m*h.itemsize])
-		got += int64(k)
-		if err != nil {
-			if errors.Is(eofAsUnexpected(err), io.ErrUnexpectedEOF) {
-				return nil, nil, h.truncated(got)
-			}
-			return nil, nil, err
+	// readElems sizes the result once when the input's length is known,
+	// and otherwise grows it as data arrives. Elements become 0 or 1:
+	// bools once complete.
+	out, got, err := readElems(r, h, remaining >= 0, func(dst []byte, src []byte, base int) error {
+		return decodeBinary(dst, src, h.dtype, bo, base)
+	})
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, nil, h.truncated(got)
 		}
-		if cap(out)-len(out) < m {
-			grown := make([]byte, len(out), min(h.size, max(2*cap(out), len(out)+m)))
-			copy(grown, out)
-			out = grown
-		}
-		base := len(out)
-		out = out[:base+m]
-		if err := decodeBinary(out[base:], buf[:m*h.itemsize], h.dtype, bo, base); err != nil {
-			return nil, nil, err
-		}
+		return nil, nil, err
 	}
 	if h.fortran && len(h.shape) > 1 {
 		out = fortranToC(out, h.shape)

@@ -53,12 +53,9 @@ func openNpyRows(f *os.File, path string) (*NpyRows, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file: %w", ErrNotRows)
 	}
-	h, hdrLen, err := readNpyHeader(f)
+	h, hdrLen, err := readCheckedHeader(f, st.Size())
 	if err != nil {
 		return nil, err
-	}
-	if remaining := st.Size() - hdrLen; remaining < h.nbytes {
-		return nil, h.truncated(remaining)
 	}
 	switch {
 	case h.dtype != Float32 && h.dtype != Float64:

@@ -305,19 +305,21 @@ func (r *rows) vectorScore(i, j int, score Score) (s float64, norms [4]float64, 
 	case !haveVectorKernel:
 		return 0, norms, false
 	case r.f32 != nil && (!r.flip || r.g32 != nil):
-		p := rowPair[float32]{a: r.f32[i*r.d : (i+1)*r.d], b: r.f32[j*r.d : (j+1)*r.d]}
-		if r.flip {
-			p.af, p.bf = r.g32[i*r.d:(i+1)*r.d], r.g32[j*r.d:(j+1)*r.d]
-		}
-		return p.score(score == Cosine)
+		return pairOf(r.f32, r.g32, r.d, i, j).score(score == Cosine)
 	case r.f64 != nil && (!r.flip || r.g64 != nil):
-		p := rowPair[float64]{a: r.f64[i*r.d : (i+1)*r.d], b: r.f64[j*r.d : (j+1)*r.d]}
-		if r.flip {
-			p.af, p.bf = r.g64[i*r.d:(i+1)*r.d], r.g64[j*r.d:(j+1)*r.d]
-		}
-		return p.score(score == Cosine)
+		return pairOf(r.f64, r.g64, r.d, i, j).score(score == Cosine)
 	}
 	return 0, norms, false
+}
+
+// pairOf returns rows i and j of x (length-d rows), with those of the
+// flipped array g when it is not nil.
+func pairOf[T float32 | float64](x, g []T, d, i, j int) *rowPair[T] {
+	p := &rowPair[T]{a: x[i*d : (i+1)*d], b: x[j*d : (j+1)*d]}
+	if g != nil {
+		p.af, p.bf = g[i*d:(i+1)*d], g[j*d:(j+1)*d]
+	}
+	return p
 }
 
 // parallel runs fn over [0, n) split into contiguous chunks, one goroutine

@@ -81,21 +81,22 @@ func (p *rowPair[T]) term(i int, na, nb float64, cosine bool) float64 {
 func (p *rowPair[T]) leafBlocks(lo, blocks int, na, nb float64, cosine bool) float64 {
 	switch a := any(p.a).(type) {
 	case []float32:
-		b, af, bf := any(p.b).([]float32), any(p.af).([]float32), any(p.bf).([]float32)
-		var afp, bfp *float32
-		if af != nil {
-			afp, bfp = &af[lo], &bf[lo]
-		}
-		return pairBlocks(&a[lo], afp, &b[lo], bfp, blocks, na, nb, cosine)
+		af, bf := flipAt(any(p.af).([]float32), any(p.bf).([]float32), lo)
+		return pairBlocks(&a[lo], af, &any(p.b).([]float32)[lo], bf, blocks, na, nb, cosine)
 	case []float64:
-		b, af, bf := any(p.b).([]float64), any(p.af).([]float64), any(p.bf).([]float64)
-		var afp, bfp *float64
-		if af != nil {
-			afp, bfp = &af[lo], &bf[lo]
-		}
-		return pairBlocksF64(&a[lo], afp, &b[lo], bfp, blocks, na, nb, cosine)
+		af, bf := flipAt(any(p.af).([]float64), any(p.bf).([]float64), lo)
+		return pairBlocksF64(&a[lo], af, &any(p.b).([]float64)[lo], bf, blocks, na, nb, cosine)
 	}
 	panic("unreachable: rowPair of float32 or float64")
+}
+
+// flipAt returns the addresses of element lo of the flipped rows, or nils
+// without flips.
+func flipAt[T any](af, bf []T, lo int) (*T, *T) {
+	if af == nil {
+		return nil, nil
+	}
+	return &af[lo], &bf[lo]
 }
 
 // sum is pairwiseSum over the terms of elements [lo, lo+n), with

@@ -68,50 +68,64 @@ func PairScoresFrom(emb, flip RowReader, score Score) (scores []float64, xnorm f
 	norms := make([]float64, nrm*n)
 	scores = make([]float64, n/2)
 	err = parallel(n/2, func(lo, hi int) error {
-		var e32, f32 []float32
-		var e64, f64 []float64
-		var scratch []float64
-		for p0 := lo; p0 < hi; p0 += blockPairs {
-			p1 := min(hi, p0+blockPairs)
-			m := 2 * (p1 - p0) * d
-			r := &rows{n: 2 * (p1 - p0), d: d, flip: flip != nil, base: 2 * p0}
-			if dt == nd.Float32 {
-				if e32 == nil {
-					e32, f32 = make([]float32, 2*blockPairs*d), make([]float32, nrm/2*2*blockPairs*d)
-				}
-				if err := emb.ReadFloat32(e32[:m], 2*p0); err != nil {
-					return err
-				}
-				r.f32 = e32[:m]
-				if flip != nil {
-					if err := flip.ReadFloat32(f32[:m], 2*p0); err != nil {
-						return err
-					}
-					r.g32 = f32[:m]
-				}
-			} else {
-				if e64 == nil {
-					e64, f64 = make([]float64, 2*blockPairs*d), make([]float64, nrm/2*2*blockPairs*d)
-				}
-				if err := emb.ReadFloat64(e64[:m], 2*p0); err != nil {
-					return err
-				}
-				r.f64 = e64[:m]
-				if flip != nil {
-					if err := flip.ReadFloat64(f64[:m], 2*p0); err != nil {
-						return err
-					}
-					r.g64 = f64[:m]
-				}
-			}
-			if err := r.scoreRange(scores[p0:p1], norms, nil, nil, 0, p1-p0, score, &scratch); err != nil {
-				return err
-			}
+		if dt == nd.Float32 {
+			return streamPairs(d, blockPairs, lo, hi, scores, norms, score, emb.ReadFloat32, flipReader(flip, RowReader.ReadFloat32))
 		}
-		return nil
+		return streamPairs(d, blockPairs, lo, hi, scores, norms, score, emb.ReadFloat64, flipReader(flip, RowReader.ReadFloat64))
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	return scores, xnormFrom(norms), nil
+}
+
+// flipReader returns read bound to flip, or nil without flips.
+func flipReader[T float32 | float64](flip RowReader, read func(RowReader, []T, int) error) func([]T, int) error {
+	if flip == nil {
+		return nil
+	}
+	return func(dst []T, row int) error { return read(flip, dst, row) }
+}
+
+// streamPairs scores pairs [lo, hi) a block of blockPairs pairs at a time,
+// reading the rows with readEmb (and readFlip, when not nil) into one
+// buffer each.
+func streamPairs[T float32 | float64](d, blockPairs, lo, hi int, scores, norms []float64, score Score,
+	readEmb, readFlip func([]T, int) error) error {
+	e := make([]T, 2*min(blockPairs, hi-lo)*d)
+	var f []T
+	if readFlip != nil {
+		f = make([]T, len(e))
+	}
+	var scratch []float64
+	for p0 := lo; p0 < hi; p0 += blockPairs {
+		p1 := min(hi, p0+blockPairs)
+		m := 2 * (p1 - p0) * d
+		if err := readEmb(e[:m], 2*p0); err != nil {
+			return err
+		}
+		var g []T
+		if readFlip != nil {
+			if err := readFlip(f[:m], 2*p0); err != nil {
+				return err
+			}
+			g = f[:m]
+		}
+		r := &rows{n: 2 * (p1 - p0), d: d, flip: readFlip != nil, base: 2 * p0}
+		setRows(r, e[:m], g)
+		if err := r.scoreRange(scores[p0:p1], norms, nil, nil, 0, p1-p0, score, &scratch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setRows points r at the rows x (and flips g) of element type T.
+func setRows[T float32 | float64](r *rows, x, g []T) {
+	switch x := any(x).(type) {
+	case []float32:
+		r.f32, r.g32 = x, any(g).([]float32)
+	case []float64:
+		r.f64, r.g64 = x, any(g).([]float64)
+	}
 }
