@@ -10,8 +10,11 @@
 #
 # (default 3 runs, 200 images). Needs Go, ONNX Runtime 1.30 (see .ci/run)
 # and Debian's python3-torch, python3-onnx, python3-opencv. Runs alternate,
-# so all sides see the same machine load; figures are images per second
-# (each image embedded with its mirror) and ratios of medians.
+# so all sides see similar machine load; figures are images per second (each
+# image embedded with its mirror) of wall-clock time and of CPU time (user +
+# system: on a machine shared with other work, the wall-clock share each
+# process gets varies from run to run, its CPU time per image much less),
+# and ratios of medians.
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -27,34 +30,38 @@ go build -o "$TMP/onnxbare" ./bench/onnxbare
 $PY bench/onnx_gen.py "$TMP" "$N" $((4 * N)) 2>/dev/null
 
 # timed CMD...: runs CMD (stdout to $TMP/out, stderr to $TMP/err), sets
-# WALL (seconds) and RSS (peak KiB) from GNU time.
+# WALL (seconds), RSS (peak KiB) and CPU (user + system seconds) from GNU time.
 timed() {
-	/usr/bin/time -f '%e %M' -o "$TMP/time" "$@" >"$TMP/out" 2>"$TMP/err"
-	read -r WALL RSS <"$TMP/time"
+	/usr/bin/time -f '%e %M %U %S' -o "$TMP/time" "$@" >"$TMP/out" 2>"$TMP/err"
+	read -r WALL RSS usr sys <"$TMP/time"
+	CPU=$(awk -v u="$usr" -v s="$sys" 'BEGIN { print u + s }')
 }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.2f", n / s }'; }
 
 echo "load before: $(uptime)"
-go_rates=() torch_rates=() bare_rates=() embed_rates=()
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+go_w=() go_c=() embed_w=() torch_w=() torch_c=() bare_w=() bare_c=()
 for r in $(seq "$RUNS"); do
 	timed "$TMP/evalkit" verify --model "$TMP/r50.onnx" --bin "$TMP/$N.bin" --threads 2 --batch-size 32
-	go_rates+=("$(rate "$N" "$WALL")")
+	go_w+=("$(rate "$N" "$WALL")") go_c+=("$(rate "$N" "$CPU")")
 	go_rss=$RSS
-	embed_rates+=("$(sed -n 's/.*(\([0-9.]*\) images\/s).*/\1/p' "$TMP/err")")
+	embed_w+=("$(sed -n 's/.*(\([0-9.]*\) images\/s).*/\1/p' "$TMP/err")")
 	cp "$TMP/out" "$TMP/go_lines"
+	read -r bw bc < <("$TMP/onnxbare" --model "$TMP/r50.onnx" --images "$N" --threads 2 --batch 32)
+	bare_w+=("$bw") bare_c+=("$bc")
 	timed $PY bench/onnx_torch.py "$TMP/r50.pt" "$TMP/$N.bin" 2 32
-	torch_rates+=("$(rate "$N" "$WALL")")
+	torch_w+=("$(rate "$N" "$WALL")") torch_c+=("$(rate "$N" "$CPU")")
 	torch_rss=$RSS
 	cp "$TMP/out" "$TMP/torch_lines"
-	bare_rates+=("$("$TMP/onnxbare" --model "$TMP/r50.onnx" --images "$N" --threads 2 --batch 32)")
-	echo "run $r: evalkit ${go_rates[-1]} img/s whole process (embedding phase ${embed_rates[-1]}), PyTorch ${torch_rates[-1]}, bare ORT ${bare_rates[-1]}"
+	echo "run $r (img/s wall, per CPU-s): evalkit whole process ${go_w[-1]}, ${go_c[-1]} (embedding phase ${embed_w[-1]} wall);" \
+		"bare ORT ${bare_w[-1]}, ${bare_c[-1]}; PyTorch whole process ${torch_w[-1]}, ${torch_c[-1]}; load $(cut -d' ' -f1 /proc/loadavg)"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-g=$(median "${go_rates[@]}") t=$(median "${torch_rates[@]}") b=$(median "${bare_rates[@]}") e=$(median "${embed_rates[@]}")
-echo "medians: evalkit $g img/s, PyTorch $t, bare ORT $b, evalkit embedding phase $e"
-awk -v g="$g" -v t="$t" -v b="$b" -v e="$e" 'BEGIN {
-	printf "evalkit / PyTorch (whole process): %.2f×\n", g / t
-	printf "evalkit / bare ORT: whole process %.0f %%, embedding phase %.0f %%\n", 100 * g / b, 100 * e / b }'
+gw=$(median "${go_w[@]}") gc=$(median "${go_c[@]}") ew=$(median "${embed_w[@]}")
+bw=$(median "${bare_w[@]}") bc=$(median "${bare_c[@]}") tw=$(median "${torch_w[@]}") tc=$(median "${torch_c[@]}")
+echo "medians (img/s wall, per CPU-s): evalkit $gw, $gc (embedding phase $ew wall); bare ORT $bw, $bc; PyTorch $tw, $tc"
+awk -v gw="$gw" -v gc="$gc" -v ew="$ew" -v bw="$bw" -v bc="$bc" -v tw="$tw" -v tc="$tc" 'BEGIN {
+	printf "evalkit / PyTorch, whole process: %.2f× wall, %.2f× CPU\n", gw / tw, gc / tc
+	printf "evalkit / bare ORT: whole process %.0f %% wall, %.0f %% CPU; embedding phase %.0f %% wall\n", 100 * gw / bw, 100 * gc / bc, 100 * ew / bw }'
 timed "$TMP/evalkit" verify --model "$TMP/r50.onnx" --bin "$TMP/$((4 * N)).bin" --threads 2 --batch-size 32
 echo "peak RSS: evalkit $((go_rss / 1024)) MiB on $N images, $((RSS / 1024)) MiB on $((4 * N)); PyTorch $((torch_rss / 1024)) MiB on $N"
 echo "load after: $(uptime)"

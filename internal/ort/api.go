@@ -49,7 +49,8 @@ const (
 	fnReleaseTypeInfo                  = 98
 	fnReleaseTensorTypeAndShapeInfo    = 99
 	fnReleaseSessionOptions            = 100
-	numFns                             = 101
+	fnAddSessionConfigEntry            = 130
+	numFns                             = 131
 )
 
 // api is a loaded OrtApi table.

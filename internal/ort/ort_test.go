@@ -28,7 +28,8 @@ func tinySession(t *testing.T, r *Runtime) *Session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := r.NewSession(model, Options{IntraOpThreads: 1})
+	s, err := r.NewSession(model, Options{IntraOpThreads: 2, NoOptimization: true,
+		Config: map[string]string{"session.intra_op.allow_spinning": "0"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +130,18 @@ func TestRunErrors(t *testing.T) {
 		var oe *Error
 		if !errors.As(err, &oe) || oe.Code != InvalidProtobuf {
 			t.Errorf("err = %v, want an INVALID_PROTOBUF *Error", err)
+		}
+	})
+	t.Run("config reaches the session", func(t *testing.T) {
+		// Told to expect the ORT flatbuffer format, ONNX Runtime must refuse
+		// an ONNX protobuf: proof that the entry was applied.
+		model, err := os.ReadFile(filepath.Join("..", "..", "testdata", "ort", "tiny.onnx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.NewSession(model, Options{Config: map[string]string{"session.load_model_format": "ORT"}})
+		if err == nil || !strings.Contains(err.Error(), "ORT model") {
+			t.Errorf("err = %v, want ONNX Runtime refusing the file as an ORT-format model", err)
 		}
 	})
 	t.Run("empty model", func(t *testing.T) {

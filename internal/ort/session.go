@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"unsafe"
@@ -63,6 +64,10 @@ type Options struct {
 	// NoOptimization turns ONNX Runtime's graph optimisations off (they are
 	// all on by default).
 	NoOptimization bool
+	// Config holds session configuration entries (AddSessionConfigEntry),
+	// e.g. "session.intra_op.allow_spinning": "0" to keep idle intra-op
+	// threads from spinning, leaving the CPU to other goroutines.
+	Config map[string]string
 }
 
 // Session is a model loaded into ONNX Runtime. Run may be called from
@@ -100,6 +105,17 @@ func (r *Runtime) NewSession(model []byte, opt Options) (*Session, error) {
 	}
 	if err := a.status(a.call(fnSetInterOpNumThreads, so, uintptr(opt.InterOpThreads))); err != nil {
 		return nil, err
+	}
+	keys := make([]string, 0, len(opt.Config))
+	for k := range opt.Config {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		key, val := cString(k), cString(opt.Config[k])
+		if err := a.status(a.call(fnAddSessionConfigEntry, so, uintptr(unsafe.Pointer(&key[0])), uintptr(unsafe.Pointer(&val[0])))); err != nil {
+			return nil, fmt.Errorf("onnxruntime: session config %s=%s: %w", k, opt.Config[k], err)
+		}
 	}
 	if opt.NoOptimization {
 		if err := a.status(a.call(fnSetSessionGraphOptimizationLevel, so, 0)); err != nil {
