@@ -23,14 +23,15 @@ func main() {
 	images := flag.Int("images", 160, "images to embed (rounded up to whole batches)")
 	batch := flag.Int("batch", 32, "images per run (each with its mirror)")
 	threads := flag.Int("threads", 2, "intra-op threads")
+	noSpin := flag.Bool("nospin", false, "keep idle intra-op threads from spinning")
 	flag.Parse()
-	if err := run(*model, *images, *batch, *threads); err != nil {
+	if err := run(*model, *images, *batch, *threads, *noSpin); err != nil {
 		fmt.Fprintln(os.Stderr, "onnxbare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, images, batch, threads int) error {
+func run(path string, images, batch, threads int, noSpin bool) error {
 	rt, err := ort.Load("")
 	if err != nil {
 		return err
@@ -39,7 +40,11 @@ func run(path string, images, batch, threads int) error {
 	if err != nil {
 		return err
 	}
-	s, err := rt.NewSession(data, ort.Options{IntraOpThreads: threads})
+	opt := ort.Options{IntraOpThreads: threads}
+	if noSpin {
+		opt.Config = map[string]string{"session.intra_op.allow_spinning": "0"}
+	}
+	s, err := rt.NewSession(data, opt)
 	if err != nil {
 		return err
 	}
