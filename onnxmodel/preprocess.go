@@ -31,22 +31,10 @@ func toRGB(dst []uint8, img image.Image) {
 	b := img.Bounds()
 	w := b.Dx()
 	switch m := img.(type) {
-	case *image.RGBA:
-		for y := 0; y < b.Dy(); y++ {
-			src := m.Pix[(y)*m.Stride : (y)*m.Stride+4*w]
-			d := dst[y*w*3 : (y+1)*w*3]
-			for x := 0; x < w; x++ {
-				d[3*x], d[3*x+1], d[3*x+2] = src[4*x], src[4*x+1], src[4*x+2]
-			}
-		}
+	case *image.RGBA: // opaque images: premultiplied = straight
+		fromRGBX(dst, m.Pix, m.Stride, w, b.Dy())
 	case *image.NRGBA:
-		for y := 0; y < b.Dy(); y++ {
-			src := m.Pix[(y)*m.Stride : (y)*m.Stride+4*w]
-			d := dst[y*w*3 : (y+1)*w*3]
-			for x := 0; x < w; x++ {
-				d[3*x], d[3*x+1], d[3*x+2] = src[4*x], src[4*x+1], src[4*x+2]
-			}
-		}
+		fromRGBX(dst, m.Pix, m.Stride, w, b.Dy())
 	case *image.YCbCr:
 		for y := 0; y < b.Dy(); y++ {
 			d := dst[y*w*3 : (y+1)*w*3]
@@ -71,6 +59,17 @@ func toRGB(dst []uint8, img image.Image) {
 				c := color.NRGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
 				d[3*x], d[3*x+1], d[3*x+2] = c.R, c.G, c.B
 			}
+		}
+	}
+}
+
+// fromRGBX copies the RGB of 4-byte pixels, dropping the fourth byte.
+func fromRGBX(dst, pix []uint8, stride, w, h int) {
+	for y := 0; y < h; y++ {
+		src := pix[y*stride : y*stride+4*w]
+		d := dst[y*w*3 : (y+1)*w*3]
+		for x := 0; x < w; x++ {
+			d[3*x], d[3*x+1], d[3*x+2] = src[4*x], src[4*x+1], src[4*x+2]
 		}
 	}
 }
