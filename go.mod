@@ -4,7 +4,6 @@ go 1.26
 
 require (
 	github.com/google/go-cmp v0.7.0
-	github.com/nlpodyssey/gopickle v0.3.0
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
 	gonum.org/v1/gonum v0.17.0
