@@ -31,7 +31,13 @@ func checkBounded(t *testing.T, data []byte) error {
 	t.Helper()
 	var err error
 	got := allocated(func() { _, err = ReadBin(bytes.NewReader(data)) })
-	if limit := uint64(maxAmplification*len(data) + amplificationSlack); got > limit {
+	limit := uint64(maxAmplification*len(data) + amplificationSlack)
+	for try := 0; try < 2 && got > limit; try++ {
+		// TotalAlloc counts every goroutine (the fuzzing engine's too): a
+		// real excess shows on every try.
+		got = min(got, allocated(func() { _, err = ReadBin(bytes.NewReader(data)) }))
+	}
+	if got > limit {
 		t.Errorf("reading %d bytes allocated %d (%.1f×), want at most %d", len(data), got, float64(got)/float64(len(data)), limit)
 	}
 	u := &unpickler{data: data}
