@@ -66,11 +66,14 @@ func ReadBinFile(path string) (*Bin, error) {
 // globals other than those above, integers of more than 4,300 digits — are
 // refused with an error naming the opcode and its offset.
 func ReadBin(r io.Reader) (*Bin, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxBinSize+1))
-	if err != nil {
+	var buf bytes.Buffer
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() <= maxBinSize {
+		buf.Grow(l.Len() + bytes.MinRead) // bytes.Reader and the like: no regrowth
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxBinSize+1)); err != nil {
 		return nil, err
 	}
-	return readBinBytes(data)
+	return readBinBytes(buf.Bytes())
 }
 
 func readBinBytes(data []byte) (*Bin, error) {

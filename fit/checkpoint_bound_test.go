@@ -45,3 +45,33 @@ func TestLoadCheckpointBoundsStateJSON(t *testing.T) {
 		t.Errorf("loading allocated %d bytes, want at most %d", got, 16<<20)
 	}
 }
+
+// FuzzReadCheckpointBounded: reading any bytes allocates no more than what
+// their deflated members can expand to (1,032 to 1), times the widening of
+// an array's elements, plus a constant.
+func FuzzReadCheckpointBounded(f *testing.F) {
+	arg, aux := testParams()
+	path := filepath.Join(f.TempDir(), "seed.params")
+	if err := SaveCheckpoint(path, &Checkpoint{Arg: arg, Aux: aux, Optimizer: []byte("x"), State: &TrainState{Epoch: 1}}); err != nil {
+		f.Fatal(err)
+	}
+	seed, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		limit := uint64(16*1032*len(b)) + 1<<20
+		got := ^uint64(0)
+		for try := 0; try < 3 && got > limit; try++ { // TotalAlloc counts every goroutine
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, _ = readCheckpoint(bytes.NewReader(b), int64(len(b)))
+			runtime.ReadMemStats(&after)
+			got = min(got, after.TotalAlloc-before.TotalAlloc)
+		}
+		if got > limit {
+			t.Fatalf("reading %d bytes allocated %d, want at most %d", len(b), got, limit)
+		}
+	})
+}
