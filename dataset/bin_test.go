@@ -38,7 +38,7 @@ func loadBinExpected(t testing.TB) binExpected {
 	return e
 }
 
-var binFixtures = []string{"py2_protocol2.bin", "py3_protocol2.bin", "py3_protocol4.bin", "numpy_images.bin"}
+var binFixtures = []string{"py2_protocol2.bin", "py3_protocol2.bin", "py3_protocol4.bin", "numpy_images.bin", "numpy_protocol5.bin"}
 
 func TestReadBinFixtures(t *testing.T) {
 	want := loadBinExpected(t)
