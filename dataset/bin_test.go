@@ -149,19 +149,26 @@ func TestReadBinErrors(t *testing.T) {
 	}
 }
 
-func TestExportImages(t *testing.T) {
-	b, err := ReadBinFile(filepath.Join("..", "testdata", "dataset", "py3_protocol2.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
+// exportWants exports b into a new directory and checks the file names.
+func exportWants(t *testing.T, b *Bin, want ...string) (string, []string) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "out")
 	names, err := b.ExportImages(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"000000.jpg", "000001.png", "000002.jpg", "000003.png"}, names); diff != "" {
+	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("names (-want +got):\n%s", diff)
 	}
+	return dir, names
+}
+
+func TestExportImages(t *testing.T) {
+	b, err := ReadBinFile(filepath.Join("..", "testdata", "dataset", "py3_protocol2.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, names := exportWants(t, b, "000000.jpg", "000001.png", "000002.jpg", "000003.png")
 	for i, n := range names {
 		got, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil || !bytes.Equal(got, b.Images[i]) {
@@ -239,14 +246,7 @@ func TestExportImagesSharesRepeatedImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(t.TempDir(), "out")
-	names, err := b.ExportImages(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{"000000.jpg", "000000.jpg", "000000.jpg", "000003.jpg"}, names); diff != "" {
-		t.Errorf("names (-want +got):\n%s", diff)
-	}
+	dir, names := exportWants(t, b, "000000.jpg", "000000.jpg", "000000.jpg", "000003.jpg")
 	if ents, _ := os.ReadDir(dir); len(ents) != 4 {
 		t.Errorf("%d entries, want 2 images, images.txt and issame.txt", len(ents))
 	}

@@ -45,11 +45,7 @@ func ZipMemberSize(f *zip.File, limit int64) (int64, error) {
 // ReadZipMember reads a whole zip member into one buffer of its declared
 // size (checked by ZipMemberSize with limit) and verifies size and CRC-32.
 func ReadZipMember(f *zip.File, limit int64) ([]byte, error) {
-	n, err := ZipMemberSize(f, limit)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := f.Open()
+	rc, n, err := openSized(f, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +65,7 @@ func ReadZipMember(f *zip.File, limit int64) ([]byte, error) {
 // the .npy header promises; the array is then allocated once at its size
 // (no buffer doubling), and the member's size and CRC-32 are verified.
 func ReadNpyZipMember(f *zip.File, limit int64) (*Array, error) {
-	n, err := ZipMemberSize(f, limit)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := f.Open()
+	rc, n, err := openSized(f, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +83,19 @@ func ReadNpyZipMember(f *zip.File, limit int64) (*Array, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// openSized checks the member's declared size (ZipMemberSize) and opens it.
+func openSized(f *zip.File, limit int64) (io.ReadCloser, int64, error) {
+	n, err := ZipMemberSize(f, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, 0, err
+	}
+	return rc, n, nil
 }
 
 // readToEnd reads r to EOF, so that the zip reader checks the member's
