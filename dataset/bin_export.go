@@ -33,8 +33,9 @@ func (b *Bin) ExportImages(dir string) (names []string, err error) {
 	if err := checkExportDir(dir); err != nil {
 		return nil, err
 	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(filepath.Clean(dir))+".tmp*")
+	dir = filepath.Clean(dir) // "out/" names the same directory
+	parent := filepath.Dir(dir)
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp*")
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}

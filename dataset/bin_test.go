@@ -153,7 +153,7 @@ func TestReadBinErrors(t *testing.T) {
 func exportWants(t *testing.T, b *Bin, want ...string) (string, []string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "out")
-	names, err := b.ExportImages(dir)
+	names, err := b.ExportImages(dir + "/") // as `--export-images out/`
 	if err != nil {
 		t.Fatal(err)
 	}
