@@ -1,6 +1,7 @@
 package align
 
 import (
+	"bytes"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -204,6 +205,37 @@ func BenchmarkNormCrop(b *testing.B) {
 		}
 		if err := w.WarpAffine(dst, src, m); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestCrops(t *testing.T) {
+	c := readCases(t)[0]
+	var lmk [5][2]float32
+	for i, p := range c.Landmarks {
+		lmk[i] = [2]float32{float32(p[0]), float32(p[1])}
+	}
+	decode := func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+	src := Crops{
+		Paths:     []string{filepath.Join("..", "testdata", "align", "src_"+c.Source+".png"), "no-such-file.png", filepath.Join("..", "testdata", "align", "cases.json")},
+		Landmarks: [][5][2]float32{lmk, lmk, lmk},
+		Size:      c.Size,
+		Decode:    decode,
+	}
+	if src.Len() != 3 {
+		t.Fatalf("Len = %d", src.Len())
+	}
+	img, err := src.Image(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := NormCrop(readPNG(t, "src_"+c.Source+".png"), lmk, c.Size)
+	if max, _ := pixelDiff(img.(*image.RGBA), want); max != 0 {
+		t.Errorf("Crops.Image differs from NormCrop by %d", max)
+	}
+	for i, wantErr := range map[int]string{1: "no-such-file.png", 2: "cases.json", 3: "image 3 of 3"} {
+		if _, err := src.Image(i); err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("Image(%d): error %v, want one naming %q", i, err, wantErr)
 		}
 	}
 }

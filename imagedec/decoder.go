@@ -182,3 +182,13 @@ func (d *Decoder) decodeGo(b []byte) (*image.RGBA, error) {
 	draw.Draw(img, img.Rect, src, r.Min, draw.Src)
 	return img, nil
 }
+
+// DecodeImage is Decode returning an image.Image (nil on error), the
+// signature image sources take.
+func (d *Decoder) DecodeImage(b []byte) (image.Image, error) {
+	img, err := d.Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
+}
