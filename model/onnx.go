@@ -27,6 +27,11 @@ type ONNXOptions struct {
 	InputShape []int
 	// ProducerVersion is recorded in the file (e.g. evalkit's version).
 	ProducerVersion string
+	// RGB makes a one-channel network take three-channel input (batch ×
+	// 3 × H × W, the layout face-model pipelines feed) whose channel mean
+	// the graph takes first (ReduceMean): for a grey image given as R = G = B
+	// that is exactly the grey value.
+	RGB bool
 }
 
 // MarshalONNX returns the network's embedding path as an ONNX model: input
@@ -35,6 +40,7 @@ type ONNXOptions struct {
 // ArcFaceONNX sees the model normalises itself and feeds raw pixels), each
 // hidden layer as Gemm + Relu and the embedding layer fc1 as Gemm, output
 // "fc1" (batch × EmbeddingDim, not normalised: what Embedding returns).
+// With o.RGB the input has three channels, averaged by a first ReduceMean.
 // The margin head is not part of it.
 func (n *Network) MarshalONNX(o ONNXOptions) ([]byte, error) {
 	cfg := n.cfg
@@ -58,18 +64,28 @@ func (n *Network) MarshalONNX(o ONNXOptions) ([]byte, error) {
 		return nil, fmt.Errorf("model: ONNX input shape %v holds %d values, the network's input_dim is %d", shape, size, cfg.InputDim)
 	}
 	g := onnxpb.Graph{Name: "evalkit"}
+	if o.RGB && (len(shape) < 2 || shape[0] != 1) {
+		return nil, fmt.Errorf("model: RGB ONNX input needs a one-channel input shape (1, H, W), got %v", shape)
+	}
 	in := onnxpb.ValueInfo{Name: ONNXInput, Dims: []int64{-1}, DimParams: []string{"batch"}}
 	for _, d := range shape {
 		in.Dims = append(in.Dims, int64(d))
+	}
+	x := ONNXInput
+	if o.RGB {
+		in.Dims[1] = 3
+		g.Nodes = append(g.Nodes, onnxpb.Node{Inputs: []string{x}, Outputs: []string{"data_grey"}, Name: "ReduceMean_rgb", OpType: "ReduceMean",
+			Attributes: []onnxpb.Attribute{{Name: "axes", Ints: []int64{1}}, {Name: "keepdims", Int: 1}}})
+		x = "data_grey"
 	}
 	g.Inputs = []onnxpb.ValueInfo{in}
 	g.Initializers = append(g.Initializers,
 		onnxpb.Tensor{Name: "input_mean", Data: []float32{float32(cfg.InputMean)}},
 		onnxpb.Tensor{Name: "input_scale", Data: []float32{float32(cfg.InputScale)}})
 	g.Nodes = append(g.Nodes,
-		onnxpb.Node{Inputs: []string{ONNXInput, "input_mean"}, Outputs: []string{"data_sub"}, Name: "Sub_0", OpType: "Sub"},
+		onnxpb.Node{Inputs: []string{x, "input_mean"}, Outputs: []string{"data_sub"}, Name: "Sub_0", OpType: "Sub"},
 		onnxpb.Node{Inputs: []string{"data_sub", "input_scale"}, Outputs: []string{"data_norm"}, Name: "Mul_1", OpType: "Mul"})
-	x := "data_norm"
+	x = "data_norm"
 	if len(shape) > 1 {
 		g.Nodes = append(g.Nodes, onnxpb.Node{Inputs: []string{x}, Outputs: []string{"flat"}, Name: "Flatten_2", OpType: "Flatten",
 			Attributes: []onnxpb.Attribute{{Name: "axis", Int: 1}}})

@@ -68,8 +68,9 @@ func TestExportONNXErrors(t *testing.T) {
 	}{
 		{[]int{2, 2}, "holds 4 values, the network's input_dim is 6"},
 		{[]int{6, 0}, "non-positive"},
+		{[]int{6}, "one-channel"},
 	} {
-		if _, err := n.MarshalONNX(ONNXOptions{InputShape: c.shape}); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := n.MarshalONNX(ONNXOptions{InputShape: c.shape, RGB: len(c.shape) == 1}); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("shape %v: error %v, want %q", c.shape, err, c.want)
 		}
 	}
@@ -102,22 +103,6 @@ func TestExportONNXMatchesGoForward(t *testing.T) {
 			p.Data[i] = float32(r.NormFloat64() * math.Sqrt(2/float64(p.Shape[len(p.Shape)-1])))
 		}
 	}
-	path := filepath.Join(t.TempDir(), "m.onnx")
-	if err := ExportONNX(path, n, ONNXOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := rt.NewSession(b, ort.Options{IntraOpThreads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if in := s.Inputs(); len(in) != 1 || in[0].Name != ONNXInput || len(in[0].Shape) != 4 || in[0].Shape[2] != 28 {
-		t.Fatalf("inputs %v, want data (batch, 1, 28, 28)", in)
-	}
 	const rows = 13 // not a multiple of the Go batch size
 	x := make([]float32, rows*784)
 	for i := range x {
@@ -127,29 +112,55 @@ func TestExportONNXMatchesGoForward(t *testing.T) {
 	if err := n.Embed(want, x); err != nil {
 		t.Fatal(err)
 	}
-	in, err := rt.NewTensor([]int64{rows, 1, 28, 28})
-	if err != nil {
-		t.Fatal(err)
+	for _, rgb := range []bool{false, true} {
+		t.Run(map[bool]string{false: "grey", true: "rgb"}[rgb], func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "m.onnx")
+			if err := ExportONNX(path, n, ONNXOptions{RGB: rgb}); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := rt.NewSession(b, ort.Options{IntraOpThreads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			ch := map[bool]int{false: 1, true: 3}[rgb]
+			if in := s.Inputs(); len(in) != 1 || in[0].Name != ONNXInput || len(in[0].Shape) != 4 || in[0].Shape[1] != int64(ch) || in[0].Shape[2] != 28 {
+				t.Fatalf("inputs %v, want data (batch, %d, 28, 28)", in, ch)
+			}
+			in, err := rt.NewTensor([]int64{rows, int64(ch), 28, 28})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			dst := in.Float32s()
+			for i := 0; i < rows; i++ {
+				for c := 0; c < ch; c++ {
+					copy(dst[(i*ch+c)*784:], x[i*784:(i+1)*784])
+				}
+			}
+			out, err := s.Run(context.Background(), []*ort.Tensor{in})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out[0].Close()
+			got := out[0].Float32s()
+			if len(got) != len(want) {
+				t.Fatalf("ONNX Runtime gave %d values, want %d", len(got), len(want))
+			}
+			var worst float64
+			for i := range got {
+				d := math.Abs(float64(got[i]-want[i])) / math.Max(1, math.Abs(float64(want[i])))
+				worst = math.Max(worst, d)
+			}
+			// Both sum 784 and 256 float32 products, in different orders.
+			if worst > 1e-5 {
+				t.Errorf("ONNX Runtime and the Go forward differ by up to %.3g (relative)", worst)
+			}
+			t.Logf("largest relative difference %.3g", worst)
+		})
 	}
-	defer in.Close()
-	copy(in.Float32s(), x)
-	out, err := s.Run(context.Background(), []*ort.Tensor{in})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out[0].Close()
-	got := out[0].Float32s()
-	if len(got) != len(want) {
-		t.Fatalf("ONNX Runtime gave %d values, want %d", len(got), len(want))
-	}
-	var worst float64
-	for i := range got {
-		d := math.Abs(float64(got[i]-want[i])) / math.Max(1, math.Abs(float64(want[i])))
-		worst = math.Max(worst, d)
-	}
-	// Both sum 784 and 256 float32 products, in different orders.
-	if worst > 1e-5 {
-		t.Errorf("ONNX Runtime and the Go forward differ by up to %.3g (relative)", worst)
-	}
-	t.Logf("largest relative difference %.3g", worst)
 }

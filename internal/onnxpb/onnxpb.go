@@ -65,22 +65,31 @@ func (t Tensor) encode() []byte {
 	return b
 }
 
-// Attribute is a NodeProto attribute holding one int or one float.
+// Attribute is a NodeProto attribute holding one int, one float or a list
+// of ints.
 type Attribute struct {
 	Name  string
 	Int   int64
 	Float float32
-	// IsFloat selects Float (AttributeProto.FLOAT) over Int (INT).
+	Ints  []int64
+	// IsFloat selects Float (AttributeProto.FLOAT) over Int (INT); a
+	// non-nil Ints selects INTS.
 	IsFloat bool
 }
 
 func (a Attribute) encode() []byte {
 	var b buf
 	b.string(1, a.Name)
-	if a.IsFloat {
+	switch {
+	case a.Ints != nil:
+		for _, v := range a.Ints { // proto2: not packed
+			b.int64(8, v)
+		}
+		b.int64(20, 7)
+	case a.IsFloat:
 		b.float32(2, a.Float)
 		b.int64(20, 1)
-	} else {
+	default:
 		b.int64(3, a.Int)
 		b.int64(20, 2)
 	}
