@@ -18,6 +18,7 @@ Writes
                           noise) and a detector score
   model.onnx              a small CNN (conv-BN-PReLU ×3, pool, FC, BN1d; seed
                           3), input "data" N×3×112×112, output "fc1" N×64
+  expected_features.npy   insightface's img_feats, [f(image) | f(mirror)] rows
   expected_scores.npy     the template-pair scores, float64
   expected_table.txt      the TAR@FAR table
 The reference is insightface's IJB pipeline (recognition/arcface_torch
@@ -172,6 +173,7 @@ def main():
     with torch.no_grad():
         feat = net(batch).numpy()
     img_feats = feat.reshape([len(lines), 2 * feat.shape[1]])
+    np.save("expected_features.npy", img_feats)
     faceness = np.array(faceness).astype(np.float32)
     feats = img_feats[:, :img_feats.shape[1] // 2] + img_feats[:, img_feats.shape[1] // 2:]
     feats = feats * faceness[:, np.newaxis]
