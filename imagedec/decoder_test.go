@@ -2,6 +2,7 @@ package imagedec
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/png"
 	"os"
@@ -219,5 +220,33 @@ func TestPNGPassesThrough(t *testing.T) {
 	}
 	if _, max := diff(t, got, want); max != 0 {
 		t.Errorf("PNG round trip differs by %d", max)
+	}
+}
+
+// TestConcurrentDecode shares one Decoder (and its pool of TurboJPEG
+// handles) among goroutines; run it under -race.
+func TestConcurrentDecode(t *testing.T) {
+	d := turbo(t)
+	jpg, want := golden(t, "face_q95_420")
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 20 {
+				got, err := d.Decode(jpg)
+				if err == nil && !bytes.Equal(got.Pix, want.Pix) {
+					err = errors.New("pixels differ from cv2.imdecode")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -109,6 +109,7 @@ func TestIJBModelErrors(t *testing.T) {
 		{"features too", []string{"--model", model, "--ijb-dir", ijbDir, "--features", "x.npy"}, "neither --features", false},
 		{"decoder", []string{"--model", model, "--ijb-dir", ijbDir, "--jpeg-decoder", "opencv"}, "want auto, libjpeg-turbo or go", false},
 		{"no meta", []string{"--model", model, "--ijb-dir", t.TempDir()}, "ijbc_face_tid_mid.txt", false},
+		{"no library", []string{"--model", model, "--ijb-dir", ijbDir, "--ort-lib", "/nonexistent/libonnxruntime.so.1"}, "npm pack onnxruntime-node", false},
 		{"not onnx", []string{"--model", notONNX, "--ijb-dir", ijbDir}, "not an ONNX model", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
