@@ -112,16 +112,25 @@ func (d *Decoder) Note() string { return d.note }
 func isJPEG(b []byte) bool { return len(b) >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF }
 
 // Decode decodes one encoded image into a new *image.RGBA with opaque
-// alpha. Grayscale images come out with R = G = B, as OpenCV's
-// IMREAD_COLOR gives them. Corrupt input is an error, never a crash.
+// alpha, as cv2.imdecode(b, IMREAD_COLOR) does: grayscale images come out
+// with R = G = B, CMYK JPEGs are converted with OpenCV's formula, and a
+// JPEG's EXIF orientation is applied. Corrupt input is an error, never a
+// crash.
 func (d *Decoder) Decode(b []byte) (*image.RGBA, error) {
 	if len(b) == 0 {
 		return nil, errors.New("imagedec: empty image data")
 	}
+	var img *image.RGBA
+	var err error
 	if d.backend == LibJPEGTurbo && isJPEG(b) {
-		return d.decodeTurbo(b)
+		img, err = d.decodeTurbo(b)
+	} else {
+		img, err = d.decodeGo(b)
 	}
-	return d.decodeGo(b)
+	if err != nil {
+		return nil, err
+	}
+	return orient(img, exifOrientation(b)), nil
 }
 
 func (d *Decoder) checkSize(w, h int) error {
@@ -140,7 +149,7 @@ func (d *Decoder) decodeTurbo(b []byte) (*image.RGBA, error) {
 		}
 	}
 	defer d.handles.Put(t)
-	w, h, err := t.header(b)
+	w, h, cs, err := t.header(b)
 	if err != nil {
 		return nil, fmt.Errorf("imagedec: JPEG does not decode: %w", err)
 	}
@@ -151,10 +160,30 @@ func (d *Decoder) decodeTurbo(b []byte) (*image.RGBA, error) {
 		return nil, err
 	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	if err := t.decompress(img.Pix, b, w, h); err != nil {
+	pf := uintptr(tjpfRGBA)
+	if cs == tjcsCMYK || cs == tjcsYCCK {
+		pf = tjpfCMYK // converted below as OpenCV does
+	}
+	if err := t.decompress(img.Pix, b, w, h, pf); err != nil {
 		return nil, fmt.Errorf("imagedec: JPEG does not decode: %w", err)
 	}
+	if pf == tjpfCMYK {
+		cmykToRGB(img.Pix)
+	}
 	return img, nil
+}
+
+// cmykToRGB converts CMYK pixels in place to RGBA as OpenCV's
+// icvCvt_CMYK2BGR_8u_C4C3R does (Adobe's inverted CMYK, as JPEGs store it):
+// each channel becomes k − ((255 − c)·k >> 8).
+func cmykToRGB(pix []byte) {
+	for i := 0; i+4 <= len(pix); i += 4 {
+		k := int(pix[i+3])
+		for c := 0; c < 3; c++ {
+			pix[i+c] = byte(k - ((255-int(pix[i+c]))*k)>>8)
+		}
+		pix[i+3] = 255
+	}
 }
 
 func (d *Decoder) decodeGo(b []byte) (*image.RGBA, error) {

@@ -51,7 +51,8 @@ func golden(t *testing.T, name string) ([]byte, *image.RGBA) {
 
 var goldenNames = []string{
 	"face_q75_420", "face_q95_420", "face_progressive", "cat_q90_444",
-	"cat_q90_422", "coffee_rst", "face_gray", "face_truncated",
+	"cat_q90_422", "coffee_rst", "face_gray", "face_truncated", "cat_cmyk",
+	"cat_exif2", "cat_exif3", "cat_exif4", "cat_exif5", "cat_exif6", "cat_exif7", "cat_exif8",
 }
 
 // truncatedRows is how many rows of face_truncated.jpg its data covers

@@ -37,3 +37,20 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzExifOrientation feeds arbitrary bytes to the EXIF reader: it must
+// return an orientation in 1..8 and never read out of bounds.
+func FuzzExifOrientation(f *testing.F) {
+	for _, name := range []string{"cat_exif6", "cat_exif3", "face_q75_420"} {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "imagedec", name+".jpg"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b[:min(len(b), 400)])
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if o := exifOrientation(b); o < 1 || o > 8 {
+			t.Fatalf("orientation %d", o)
+		}
+	})
+}

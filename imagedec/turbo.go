@@ -14,6 +14,9 @@ import (
 // TurboJPEG's pixel formats and flags (turbojpeg.h, libjpeg-turbo 2.x).
 const (
 	tjpfRGBA         = 7
+	tjpfCMYK         = 11
+	tjcsCMYK         = 3
+	tjcsYCCK         = 4
 	tjErrWarning     = 0
 	defaultTurboPath = "libturbojpeg.so.0"
 )
@@ -101,27 +104,29 @@ func (l *turboLib) newHandle() (*turboHandle, error) {
 	return t, nil
 }
 
-// header returns the width and height of the JPEG in b.
-func (t *turboHandle) header(b []byte) (w, h int, err error) {
+// header returns the width, height and TurboJPEG colour space of the JPEG
+// in b.
+func (t *turboHandle) header(b []byte) (w, h, cs int, err error) {
 	r, _, _ := purego.SyscallN(t.lib.decompressHeader3, t.h,
 		uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)),
 		uintptr(unsafe.Pointer(&t.hdr[0])), uintptr(unsafe.Pointer(&t.hdr[1])),
 		uintptr(unsafe.Pointer(&t.hdr[2])), uintptr(unsafe.Pointer(&t.hdr[3])))
 	if int32(r) != 0 {
-		return 0, 0, t.err("header")
+		return 0, 0, 0, t.err("header")
 	}
-	return int(t.hdr[0]), int(t.hdr[1]), nil
+	return int(t.hdr[0]), int(t.hdr[1]), int(t.hdr[3]), nil
 }
 
-// decompress decodes b into pix, w×h RGBA pixels (alpha 255), with
+// decompress decodes b into pix, w×h pixels of 4 bytes in the pixel format
+// pf (RGBA with alpha 255, or CMYK), with
 // TurboJPEG's default (accurate integer IDCT, fancy upsampling), which is
 // what OpenCV's libjpeg decoding uses. Warnings (e.g. a truncated scan)
 // are not errors, as in OpenCV: the decoded part is kept.
-func (t *turboHandle) decompress(pix, b []byte, w, h int) error {
+func (t *turboHandle) decompress(pix, b []byte, w, h int, pf uintptr) error {
 	r, _, _ := purego.SyscallN(t.lib.decompress2, t.h,
 		uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)),
 		uintptr(unsafe.Pointer(&pix[0])), uintptr(w), uintptr(4*w), uintptr(h),
-		tjpfRGBA, 0)
+		pf, 0)
 	if int32(r) != 0 {
 		code, _, _ := purego.SyscallN(t.lib.getErrorCode, t.h)
 		if int32(code) == tjErrWarning {

@@ -7,7 +7,8 @@ Run with Debian's python3 (python3-opencv 4.6, python3-skimage, python3-pil):
 Writes NAME.jpg and NAME.png (the RGB pixels cv2.imdecode(..., IMREAD_COLOR)
 returns, converted BGR->RGB, stored losslessly) for photos cropped from
 scikit-image's sample images, in the subsamplings, qualities and encodings
-face datasets contain, plus a truncated file (decoded with a warning).
+face datasets contain, with EXIF orientations 2..8 and in Adobe CMYK, plus a
+truncated file (decoded with a warning).
 """
 import io
 
@@ -28,9 +29,9 @@ def save(name, jpg):
         f.write(png.tobytes())
 
 
-def pil_jpeg(rgb, **kw):
+def pil_jpeg(img, **kw):
     b = io.BytesIO()
-    Image.fromarray(rgb).save(b, format="JPEG", **kw)
+    (img if isinstance(img, Image.Image) else Image.fromarray(img)).save(b, format="JPEG", **kw)
     return b.getvalue()
 
 
@@ -53,5 +54,12 @@ save("coffee_rst", cv_jpeg(coffee, [cv2.IMWRITE_JPEG_QUALITY, 85, cv2.IMWRITE_JP
 gray = cv2.cvtColor(np.ascontiguousarray(face[:, :, ::-1]), cv2.COLOR_BGR2GRAY)
 ok, g = cv2.imencode(".jpg", gray, [cv2.IMWRITE_JPEG_QUALITY, 80])
 save("face_gray", g.tobytes())
+# EXIF orientations 2..8: cv2.imdecode turns the image upright.
+for o in range(2, 9):
+    exif = Image.Exif()
+    exif[0x0112] = o
+    save("cat_exif%d" % o, pil_jpeg(cat[:60, :90], quality=90, exif=exif.tobytes()))
+# Adobe CMYK, as Photoshop writes it: OpenCV converts to BGR itself.
+save("cat_cmyk", pil_jpeg(Image.fromarray(cat).convert("CMYK"), quality=90))
 full = cv_jpeg(face, [cv2.IMWRITE_JPEG_QUALITY, 75])
 save("face_truncated", full[: len(full) * 2 // 3])
