@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/jpeg"
 	_ "image/png" // PNG images in .bin files decode exactly with Go's decoder
@@ -203,12 +204,20 @@ func (d *Decoder) decodeGo(b []byte) (*image.RGBA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("imagedec: %s does not decode: %w", format, err)
 	}
-	if rgba, ok := src.(*image.RGBA); ok && rgba.Rect.Min == (image.Point{}) {
-		return rgba, nil
-	}
 	r := src.Bounds()
 	img := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-	draw.Draw(img, img.Rect, src, r.Min, draw.Src)
+	if format == "jpeg" {
+		draw.Draw(img, img.Rect, src, r.Min, draw.Src)
+		return img, nil
+	}
+	// OpenCV's IMREAD_COLOR drops alpha without premultiplying: keep the
+	// straight (non-premultiplied) colour of every pixel.
+	for y := 0; y < r.Dy(); y++ {
+		for x := 0; x < r.Dx(); x++ {
+			c := color.NRGBAModel.Convert(src.At(r.Min.X+x, r.Min.Y+y)).(color.NRGBA)
+			copy(img.Pix[y*img.Stride+4*x:], []byte{c.R, c.G, c.B, 255})
+		}
+	}
 	return img, nil
 }
 

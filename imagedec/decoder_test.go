@@ -251,3 +251,22 @@ func TestConcurrentDecode(t *testing.T) {
 		}
 	}
 }
+
+// TestPNGAlphaDropped checks that a translucent PNG keeps its straight
+// colours, as OpenCV's IMREAD_COLOR strips alpha (no premultiplication).
+func TestPNGAlphaDropped(t *testing.T) {
+	src := image.NewNRGBA(image.Rect(0, 0, 2, 1))
+	copy(src.Pix, []byte{200, 100, 50, 0, 10, 20, 30, 128})
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, src); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := New(Options{})
+	got, err := d.Decode(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []byte{200, 100, 50, 255, 10, 20, 30, 255}; !bytes.Equal(got.Pix, want) {
+		t.Errorf("pixels %v, want %v", got.Pix, want)
+	}
+}
