@@ -19,6 +19,44 @@ const (
 	weightPerCell = (1 << coefBits) / (interTabSize * interTabSize)
 )
 
+// bilinearTab holds OpenCV's fixed-point bilinear weights for each of the
+// 32×32 sub-pixel positions (ty, tx): (32−ty)(32−tx), (32−ty)·tx,
+// ty·(32−tx) and ty·tx, times 32 so that they sum to 2¹⁵. OpenCV computes
+// them from float products that are exact here, so no rounding fix-up
+// applies.
+var bilinearTab = func() (t [interTabSize * interTabSize][4]int32) {
+	for ty := int32(0); ty < interTabSize; ty++ {
+		for tx := int32(0); tx < interTabSize; tx++ {
+			t[ty*interTabSize+tx] = [4]int32{
+				(interTabSize - ty) * (interTabSize - tx) * weightPerCell,
+				(interTabSize - ty) * tx * weightPerCell,
+				ty * (interTabSize - tx) * weightPerCell,
+				ty * tx * weightPerCell,
+			}
+		}
+	}
+	return t
+}()
+
+// borderPixel is a destination pixel whose 2×2 source neighbourhood is
+// not wholly inside src: neighbours outside count as 0 (BORDER_CONSTANT).
+func borderPixel(px []uint8, src *image.RGBA, sx, sy int, wt *[4]int32) {
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	var s [3]int32
+	for k, nb := range [4][2]int{{sx, sy}, {sx + 1, sy}, {sx, sy + 1}, {sx + 1, sy + 1}} {
+		if nb[0] < 0 || nb[1] < 0 || nb[0] >= sw || nb[1] >= sh {
+			continue
+		}
+		i := nb[1]*src.Stride + 4*nb[0]
+		for c := 0; c < 3; c++ {
+			s[c] += int32(src.Pix[i+c]) * wt[k]
+		}
+	}
+	for c := 0; c < 3; c++ {
+		px[c] = uint8((s[c] + coefHalf) >> coefBits)
+	}
+}
+
 // Invert returns the inverse of m as OpenCV's warpAffine computes it
 // (a singular matrix inverts to zeros, as there).
 func (m Affine) Invert() Affine {
@@ -91,36 +129,17 @@ func (w *Warper) WarpAffine(dst, src *image.RGBA, m Affine) error {
 			X := (x0 + ad[x]) >> (abBits - interBits)
 			Y := (y0 + bd[x]) >> (abBits - interBits)
 			sx, sy := int(saturateShort(X>>interBits)), int(saturateShort(Y>>interBits))
-			tx, ty := X&(interTabSize-1), Y&(interTabSize-1)
-			w0 := (interTabSize - ty) * (interTabSize - tx) * weightPerCell
-			w1 := (interTabSize - ty) * tx * weightPerCell
-			w2 := ty * (interTabSize - tx) * weightPerCell
-			w3 := ty * tx * weightPerCell
-			px := row[4*x : 4*x+4]
+			wt := &bilinearTab[(Y&(interTabSize-1))*interTabSize+X&(interTabSize-1)]
+			px := row[4*x : 4*x+4 : 4*x+4]
 			if sx >= 0 && sy >= 0 && sx < sw-1 && sy < sh-1 {
 				i := sy*src.Stride + 4*sx
-				p0, p1 := src.Pix[i:i+4], src.Pix[i+4:i+8]
-				p2, p3 := src.Pix[i+src.Stride:i+src.Stride+4], src.Pix[i+src.Stride+4:i+src.Stride+8]
-				for c := 0; c < 3; c++ {
-					px[c] = uint8((int32(p0[c])*w0 + int32(p1[c])*w1 + int32(p2[c])*w2 + int32(p3[c])*w3 + coefHalf) >> coefBits)
-				}
+				p01 := src.Pix[i : i+8 : i+8]
+				p23 := src.Pix[i+src.Stride : i+src.Stride+8 : i+src.Stride+8]
+				px[0] = uint8((int32(p01[0])*wt[0] + int32(p01[4])*wt[1] + int32(p23[0])*wt[2] + int32(p23[4])*wt[3] + coefHalf) >> coefBits)
+				px[1] = uint8((int32(p01[1])*wt[0] + int32(p01[5])*wt[1] + int32(p23[1])*wt[2] + int32(p23[5])*wt[3] + coefHalf) >> coefBits)
+				px[2] = uint8((int32(p01[2])*wt[0] + int32(p01[6])*wt[1] + int32(p23[2])*wt[2] + int32(p23[6])*wt[3] + coefHalf) >> coefBits)
 			} else {
-				var s [3]int32
-				for _, nb := range [4]struct {
-					x, y int
-					w    int32
-				}{{sx, sy, w0}, {sx + 1, sy, w1}, {sx, sy + 1, w2}, {sx + 1, sy + 1, w3}} {
-					if nb.x < 0 || nb.y < 0 || nb.x >= sw || nb.y >= sh {
-						continue
-					}
-					i := nb.y*src.Stride + 4*nb.x
-					for c := 0; c < 3; c++ {
-						s[c] += int32(src.Pix[i+c]) * nb.w
-					}
-				}
-				for c := 0; c < 3; c++ {
-					px[c] = uint8((s[c] + coefHalf) >> coefBits)
-				}
+				borderPixel(px, src, sx, sy, wt)
 			}
 			px[3] = 255
 		}
