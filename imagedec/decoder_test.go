@@ -158,11 +158,10 @@ func TestAutoFallsBackWithNote(t *testing.T) {
 func TestDecodeErrors(t *testing.T) {
 	jpg, _ := golden(t, "face_q75_420")
 	for _, b := range []Backend{LibJPEGTurbo, GoJPEG} {
-		var d *Decoder
-		if b == LibJPEGTurbo {
-			d = turbo(t)
-		} else {
-			d, _ = New(Options{Backend: b})
+		d, err := New(Options{Backend: b})
+		if err != nil {
+			t.Logf("%v skipped: %v", b, err)
+			continue
 		}
 		for _, c := range []struct {
 			name, want string
@@ -188,7 +187,8 @@ func TestMaxPixels(t *testing.T) {
 	for _, b := range []Backend{LibJPEGTurbo, GoJPEG} {
 		d, err := New(Options{Backend: b, MaxPixels: 140*160 - 1})
 		if err != nil {
-			t.Skip(err)
+			t.Logf("%v skipped: %v", b, err)
+			continue
 		}
 		if _, err := d.Decode(jpg); err == nil || !strings.Contains(err.Error(), "140×160") {
 			t.Errorf("%v: error %v, want the size named", b, err)
