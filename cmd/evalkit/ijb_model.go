@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -80,7 +81,11 @@ func runIJBModel(cmd *cobra.Command, f ijbFlags) error {
 	defer model.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	feats, err := ijbFeatures(ctx, model, meta.Landmarks, filepath.Join(m.ijbDir, "loose_crop"), dec, m.workers)
+	progress := terminalProgress(cmd.ErrOrStderr(), "ijb: embedded", len(meta.Landmarks.Images))
+	feats, err := ijbFeatures(ctx, model, meta.Landmarks, filepath.Join(m.ijbDir, "loose_crop"), dec, onnxmodel.EmbedOptions{Flip: true, Workers: m.workers, Progress: progress})
+	if progress != nil {
+		fmt.Fprintln(cmd.ErrOrStderr())
+	}
 	if err != nil {
 		return fmt.Errorf("ijb: %w", err)
 	}
@@ -108,7 +113,7 @@ func runIJBModel(cmd *cobra.Command, f ijbFlags) error {
 // ijbFeatures embeds every image of the landmark file, aligned by its five
 // landmarks to the model's input size, and its mirror: an images × 2·D
 // float32 array of [f(image) | f(mirror)] rows, insightface's img_feats.
-func ijbFeatures(ctx context.Context, model *onnxmodel.Model, lm *dataset.IJBLandmarks, dir string, dec *imagedec.Decoder, workers int) (*nd.Array, error) {
+func ijbFeatures(ctx context.Context, model *onnxmodel.Model, lm *dataset.IJBLandmarks, dir string, dec *imagedec.Decoder, opt onnxmodel.EmbedOptions) (*nd.Array, error) {
 	size, h := model.InputSize()
 	if size != h || (size%112 != 0 && size%128 != 0) {
 		size = 112 // insightface's crop; the model's preprocessing resizes it
@@ -122,7 +127,7 @@ func ijbFeatures(ctx context.Context, model *onnxmodel.Model, lm *dataset.IJBLan
 	}
 	var feats []float32
 	dim := 0
-	err := model.EmbedFunc(ctx, src, onnxmodel.EmbedOptions{Flip: true, Workers: workers}, func(start int, emb, flip []float32) error {
+	err := model.EmbedFunc(ctx, src, opt, func(start int, emb, flip []float32) error {
 		if feats == nil {
 			dim = model.Dim()
 			if dim <= 0 {
@@ -144,4 +149,20 @@ func ijbFeatures(ctx context.Context, model *onnxmodel.Model, lm *dataset.IJBLan
 		return nil, fmt.Errorf("no images in the landmark file")
 	}
 	return nd.FromFloat32(feats, len(lm.Images), 2*dim)
+}
+
+// terminalProgress returns a progress callback that rewrites one status
+// line on w when w is a terminal, and nil otherwise (pipes and files get no
+// progress noise).
+func terminalProgress(w io.Writer, what string, total int) func(done int) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return func(done int) {
+		fmt.Fprintf(f, "\r%s %d/%d images (%.0f%%)", what, done, total, 100*float64(done)/float64(max(total, 1)))
+	}
 }
