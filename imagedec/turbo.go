@@ -43,7 +43,7 @@ func loadTurbo(path string) (*turboLib, error) {
 	if l, ok := turboCache[path]; ok {
 		return l, nil
 	}
-	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
+	h, err := dlopen(path)
 	if err != nil {
 		return nil, fmt.Errorf("imagedec: cannot load TurboJPEG library %s: %w", path, err)
 	}
@@ -58,11 +58,11 @@ func loadTurbo(path string) (*turboLib, error) {
 		{"tjGetErrorCode", &l.getErrorCode},
 		{"tjDestroy", &l.destroy},
 	} {
-		if *s.p, err = purego.Dlsym(h, s.name); err != nil {
+		if *s.p, err = dlsym(h, s.name); err != nil {
 			return nil, fmt.Errorf("imagedec: %s has no %s (want libjpeg-turbo's TurboJPEG >= 1.4): %w", path, s.name, err)
 		}
 	}
-	es, err := purego.Dlsym(h, "tjGetErrorStr2")
+	es, err := dlsym(h, "tjGetErrorStr2")
 	if err != nil {
 		return nil, fmt.Errorf("imagedec: %s has no tjGetErrorStr2 (want libjpeg-turbo's TurboJPEG >= 2.0): %w", path, err)
 	}
