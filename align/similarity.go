@@ -143,12 +143,17 @@ func similarity32(src, dst [5][2]float32) (Affine, error) {
 			sd[i][k], dd[i][k] = src[i][k]-sm[k], dst[i][k]-dm[k]
 		}
 	}
-	var a [2][2]float32 // A = dd.T @ sd / 5
+	// A = dd.T @ sd / 5. numpy hands the float32 product to OpenBLAS's
+	// sgemm, which on current x86 CPUs accumulates each entry with fused
+	// multiply-adds in row order: reproduced here (a float32 product is
+	// exact in float64, so one float64 FMA rounded to float32 is the float32
+	// FMA except in double-rounding ties).
+	var a [2][2]float32
 	for r := 0; r < 2; r++ {
 		for c := 0; c < 2; c++ {
 			var s float32
 			for i := range sd {
-				s += dd[i][r] * sd[i][c]
+				s = float32(math.FMA(float64(dd[i][r]), float64(sd[i][c]), float64(s)))
 			}
 			a[r][c] = s / 5
 		}
