@@ -119,24 +119,38 @@ const (
 // tensor: (x − mean)·scale in float32, as OpenCV's blobFromImages computes
 // ArcFaceONNX's input, mirrored left–right when mirror is set.
 func writeInput(dst []float32, rgb []uint8, w, h int, lay layout, mean, scale float32, mirror bool) {
+	var lut [256]float32 // the same float32 operations, once per value
+	for v := range lut {
+		lut[v] = (float32(v) - mean) * scale
+	}
 	hw := w * h
+	dst = dst[:3*hw]
 	for y := 0; y < h; y++ {
 		row := rgb[y*w*3 : (y+1)*w*3]
+		if lay == nhwc {
+			out := dst[y*w*3 : (y+1)*w*3]
+			for x := 0; x < w; x++ {
+				sx := x
+				if mirror {
+					sx = w - 1 - x
+				}
+				p := row[3*sx : 3*sx+3]
+				o := out[3*x : 3*x+3]
+				o[0], o[1], o[2] = lut[p[0]], lut[p[1]], lut[p[2]]
+			}
+			continue
+		}
+		r, g, b := dst[y*w:(y+1)*w], dst[hw+y*w:hw+(y+1)*w], dst[2*hw+y*w:2*hw+(y+1)*w]
+		if mirror {
+			for x := 0; x < w; x++ {
+				p := row[3*(w-1-x) : 3*(w-1-x)+3]
+				r[x], g[x], b[x] = lut[p[0]], lut[p[1]], lut[p[2]]
+			}
+			continue
+		}
 		for x := 0; x < w; x++ {
-			sx := x
-			if mirror {
-				sx = w - 1 - x
-			}
-			r := (float32(row[3*sx]) - mean) * scale
-			g := (float32(row[3*sx+1]) - mean) * scale
-			b := (float32(row[3*sx+2]) - mean) * scale
-			if lay == nchw {
-				i := y*w + x
-				dst[i], dst[hw+i], dst[2*hw+i] = r, g, b
-			} else {
-				i := (y*w + x) * 3
-				dst[i], dst[i+1], dst[i+2] = r, g, b
-			}
+			p := row[3*x : 3*x+3]
+			r[x], g[x], b[x] = lut[p[0]], lut[p[1]], lut[p[2]]
 		}
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -20,21 +22,43 @@ import (
 )
 
 // ijbModelFlags are evalkit ijb's flags for running a model on the images
-// (--model): insightface's IJB pipeline from the loose crops.
+// (--model): insightface's IJB pipeline from the loose crops. The model
+// flags are those of verify --model and embed.
 type ijbModelFlags struct {
-	path, ijbDir, ortLib, jpeg, saveFeatures string
-	threads, batchSize, workers              int
+	modelFlags
+	ijbDir, saveFeatures string
+	jpeg                 jpegFlag
 }
 
 func (m *ijbModelFlags) register(fl *pflag.FlagSet) {
-	fl.StringVar(&m.path, "model", "", "ONNX face-embedding model: compute the features from the images of --ijb-dir (insightface's pipeline)")
+	addModelFlags(fl, &m.modelFlags)
 	fl.StringVar(&m.ijbDir, "ijb-dir", "", "with --model: IJB directory holding loose_crop/ and meta/ (e.g. IJB_release/IJBC)")
-	fl.StringVar(&m.ortLib, "ort-lib", "", "with --model: ONNX Runtime library (default $ONNXRUNTIME_LIB, then libonnxruntime.so.1)")
-	fl.StringVar(&m.jpeg, "jpeg-decoder", "auto", "with --model: auto, libjpeg-turbo (OpenCV's pixels) or go (image/jpeg)")
 	fl.StringVar(&m.saveFeatures, "save-features", "", "with --model: keep the images × 2·D features .npy here (reuse with --features)")
-	fl.IntVar(&m.threads, "threads", 0, "with --model: ONNX Runtime threads (0: one per core)")
-	fl.IntVar(&m.batchSize, "batch-size", 0, "with --model: images per model run (0: 32)")
-	fl.IntVar(&m.workers, "workers", 0, "with --model: goroutines decoding and aligning the next batches (0: half the CPUs)")
+	m.jpeg.register(fl)
+}
+
+// jpegFlag is --jpeg-decoder: which JPEG decoder a model command uses.
+type jpegFlag struct{ name string }
+
+func (j *jpegFlag) register(fl *pflag.FlagSet) {
+	fl.StringVar(&j.name, "jpeg-decoder", "auto", "auto (libjpeg-turbo when libturbojpeg.so.0 loads, else Go's image/jpeg), libjpeg-turbo (OpenCV's pixels) or go")
+}
+
+// decoder returns the decoder, after a note on errw when auto fell back to
+// image/jpeg.
+func (j jpegFlag) decoder(errw io.Writer) (*imagedec.Decoder, error) {
+	backend, err := imagedec.ParseBackend(j.name)
+	if err != nil {
+		return nil, fmt.Errorf("--jpeg-decoder: %w", err)
+	}
+	dec, err := imagedec.New(imagedec.Options{Backend: backend})
+	if err != nil {
+		return nil, err
+	}
+	if note := dec.Note(); note != "" {
+		fmt.Fprintln(errw, "evalkit: note:", note)
+	}
+	return dec, nil
 }
 
 // runIJBModel computes insightface's IJB image features with the model —
@@ -48,13 +72,6 @@ func runIJBModel(cmd *cobra.Command, f ijbFlags) error {
 	if m.ijbDir == "" {
 		return fmt.Errorf("ijb: --model needs --ijb-dir (the directory holding loose_crop/ and meta/)")
 	}
-	if m.threads < 0 || m.batchSize < 0 || m.workers < 0 {
-		return fmt.Errorf("ijb: --threads, --batch-size and --workers must not be negative, got %d, %d, %d", m.threads, m.batchSize, m.workers)
-	}
-	backend, err := imagedec.ParseBackend(m.jpeg)
-	if err != nil {
-		return fmt.Errorf("ijb: --jpeg-decoder: %w", err)
-	}
 	target := strings.ToUpper(f.target)
 	metaDir := filepath.Join(m.ijbDir, "meta")
 	if f.metaDir != "" {
@@ -67,25 +84,29 @@ func runIJBModel(cmd *cobra.Command, f ijbFlags) error {
 	if meta.Landmarks == nil {
 		return fmt.Errorf("ijb: --model needs the landmarks of %s/%s_name_5pts_score.txt", metaDir, strings.ToLower(target))
 	}
-	dec, err := imagedec.New(imagedec.Options{Backend: backend})
+	errw := cmd.ErrOrStderr()
+	dec, err := m.jpeg.decoder(errw)
 	if err != nil {
 		return fmt.Errorf("ijb: %w", err)
 	}
-	if note := dec.Note(); note != "" {
-		fmt.Fprintln(cmd.ErrOrStderr(), "evalkit: note:", note)
-	}
-	model, err := onnxmodel.Open(m.path, onnxmodel.Config{ORTLib: m.ortLib, Threads: m.threads, BatchSize: m.batchSize})
+	model, err := m.open(errw)
 	if err != nil {
 		return fmt.Errorf("ijb: %w", err)
 	}
 	defer model.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	progress := terminalProgress(cmd.ErrOrStderr(), "ijb: embedded", len(meta.Landmarks.Images))
-	feats, err := ijbFeatures(ctx, model, meta.Landmarks, filepath.Join(m.ijbDir, "loose_crop"), dec, onnxmodel.EmbedOptions{Flip: true, Workers: m.workers, Progress: progress})
-	if progress != nil {
-		fmt.Fprintln(cmd.ErrOrStderr())
+	opt := onnxmodel.EmbedOptions{Flip: true, Workers: m.workers}
+	n := len(meta.Landmarks.Images)
+	if isTerminal(errw) {
+		bar := progressbar.NewOptions(n, progressbar.OptionSetWriter(errw), progressbar.OptionSetDescription("ijb"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("img"),
+			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+		opt.Progress = func(done int) { _ = bar.Set(done) }
+		defer func() { _ = bar.Finish() }()
 	}
+	start := time.Now()
+	feats, err := ijbFeatures(ctx, model, meta.Landmarks, filepath.Join(m.ijbDir, "loose_crop"), dec, opt)
 	if err != nil {
 		return fmt.Errorf("ijb: %w", err)
 	}
@@ -98,6 +119,7 @@ func runIJBModel(cmd *cobra.Command, f ijbFlags) error {
 		defer func() { _ = os.RemoveAll(tmp) }() // scratch space: nothing to keep
 		out = filepath.Join(tmp, "features.npy")
 	}
+	fmt.Fprintf(errw, "evalkit: embedded and aligned %d images of %s in %.1f s\n", n, m.ijbDir, time.Since(start).Seconds())
 	if err := nd.WriteNpyFile(out, feats); err != nil {
 		return fmt.Errorf("ijb: %w", err)
 	}
@@ -149,20 +171,4 @@ func ijbFeatures(ctx context.Context, model *onnxmodel.Model, lm *dataset.IJBLan
 		return nil, fmt.Errorf("no images in the landmark file")
 	}
 	return nd.FromFloat32(feats, len(lm.Images), 2*dim)
-}
-
-// terminalProgress returns a progress callback that rewrites one status
-// line on w when w is a terminal, and nil otherwise (pipes and files get no
-// progress noise).
-func terminalProgress(w io.Writer, what string, total int) func(done int) {
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
-	return func(done int) {
-		fmt.Fprintf(f, "\r%s %d/%d images (%.0f%%)", what, done, total, 100*float64(done)/float64(max(total, 1)))
-	}
 }

@@ -38,6 +38,7 @@ func TestIJBModelMatchesInsightface(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
+	out = withoutNotes(out)
 	want, err := os.ReadFile(filepath.Join(ijbFixture, "expected_table.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -90,9 +91,21 @@ func TestIJBModelMatchesInsightface(t *testing.T) {
 	t.Logf("largest feature difference from the PyTorch reference: %.3g", fw)
 	// The saved features give the same table through --features.
 	again, err := run(t, "ijb", "--features", feats, "--meta-dir", filepath.Join(ijbFixture, "IJBC", "meta"), "--method", "model")
-	if err != nil || again != out {
+	if err != nil || withoutNotes(again) != out {
 		t.Errorf("--features on the saved features: %v\n%s\nwant\n%s", err, again, out)
 	}
+}
+
+// withoutNotes drops the "evalkit: …" lines the command writes to stderr
+// (run captures both streams).
+func withoutNotes(s string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if !strings.HasPrefix(l, "evalkit: ") {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
 }
 
 func TestIJBModelErrors(t *testing.T) {
