@@ -25,6 +25,7 @@ type ijbFlags struct {
 	fars                      []float64
 	json                      bool
 	plot                      string
+	model                     ijbModelFlags // --model: features from the images (ijb_model.go)
 }
 
 func init() {
@@ -57,10 +58,14 @@ saves) only the ROC is computed; labels come from --labels (.npy or text of
   evalkit ijb --scores scores.npy --labels labels.npy --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.model.path != "" {
+				return runIJBModel(cmd, f)
+			}
 			return runIJB(cmd.OutOrStdout(), f)
 		},
 	}
 	fl := cmd.Flags()
+	f.model.register(fl)
 	fl.StringVar(&f.features, "features", "", "image features .npy (images × 2·D: original | flipped), in tid_mid order")
 	fl.StringVar(&f.metaDir, "meta-dir", "", "IJB meta directory holding {ijbc,ijbb}_face_tid_mid.txt, _template_pair_label.txt, _name_5pts_score.txt")
 	fl.StringVar(&f.target, "target", "IJBC", "IJBC or IJBB")
