@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
+func newDemoCmd() *cobra.Command {
 	var f trainFlags
 	cmd := &cobra.Command{
 		Use:   "demo [--out DIR] [--epochs N] [--seed S] [--json-log]",
@@ -41,5 +41,5 @@ applies; evalkit train --data DIR runs the same on the full dataset.`,
 		},
 	}
 	addTrainFlags(cmd.Flags(), &f, true, "./evalkit-demo", 15, 100)
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

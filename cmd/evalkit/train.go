@@ -95,7 +95,7 @@ func addTrainFlags(fl *pflag.FlagSet, f *trainFlags, demo bool, out string, epoc
 	}
 }
 
-func init() {
+func newTrainCmd() *cobra.Command {
 	var f trainFlags
 	cmd := &cobra.Command{
 		Use:   "train [--data DIR] [flags]",
@@ -131,7 +131,7 @@ writes a resumable checkpoint.`,
 		},
 	}
 	addTrainFlags(cmd.Flags(), &f, false, "./evalkit-train", 10, 2000)
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // trainResult is what a run ends with.

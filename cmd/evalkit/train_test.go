@@ -17,8 +17,7 @@ import (
 	"github.com/evalkit/evalkit/fit"
 )
 
-// smallNet keeps CLI training tests quick (and sets every slice flag,
-// which resetFlags empties between runs).
+// smallNet keeps CLI training tests quick.
 var smallNet = []string{"--hidden", "64", "--emb-size", "32", "--pairs", "200", "--verify-every", "40"}
 
 func args(a ...[]string) []string { return slices.Concat(a...) }

@@ -30,7 +30,7 @@ type verifyFlags struct {
 	exportImages     string
 }
 
-func init() {
+func newVerifyCmd() *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
 		Use:   "verify --embeddings FILE (--issame FILE | --bin FILE | --pairs FILE --image-list FILE) [flags]",
@@ -82,7 +82,7 @@ JPEG/PNG files with images.txt and issame.txt, for embedding with your model.`,
 	fl.BoolVar(&f.json, "json", false, "print the results as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write the ROC curve to this PNG file")
 	fl.StringVar(&f.exportImages, "export-images", "", "write the images of --bin into this directory and exit")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // loadArray reads a .npy, or an array of a .npz: FILE.npz:NAME, or the only
