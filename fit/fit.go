@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/evalkit/evalkit/events"
 	"github.com/evalkit/evalkit/metric"
 	"github.com/evalkit/evalkit/nd"
 )
@@ -46,6 +47,9 @@ func Fit(ctx context.Context, mod Module, train DataIter, opts ...Option) error 
 		return errors.New("fit: please specify number of epochs (WithNumEpoch)")
 	}
 	r := &run{c: c, mod: mod, train: train, log: c.logger}
+	if len(c.sinks) > 0 {
+		r.sink = events.Multi(c.sinks)
+	}
 	if err := r.setup(); err != nil {
 		return err
 	}
@@ -81,7 +85,8 @@ type run struct {
 	valRaw any
 	evalBd *binding
 	steps  int // batches trained in this call, for WithResumeCheckpoint
-	buf    []byte
+	global int // global step: batches trained since the run began
+	sink   events.Sink
 	cbs    []any // every callback, for Stateful
 }
 
@@ -145,6 +150,7 @@ func (r *run) setup() error {
 			ex.close()
 			return fmt.Errorf("fit: resume state has a negative position (epoch %d, batch %d)", c.resume.Epoch, c.resume.Batch)
 		}
+		r.global = c.resume.Step
 		if err := restoreStates(c.resume.Callbacks, r.cbs); err != nil {
 			ex.close()
 			return err
@@ -320,7 +326,15 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 		if end {
 			nameVals = m.GetGlobalNameValue()
 		}
-		p := BatchEndParam{Epoch: epoch, NBatch: nbatch, EvalMetric: m, Module: r.mod, Optimizer: r.opt, Context: ctx}
+		r.global++
+		p := BatchEndParam{Epoch: epoch, NBatch: nbatch, EvalMetric: m, Module: r.mod, Optimizer: r.opt, Context: ctx,
+			Step: r.global, Logger: r.log, Now: c.now, Events: r.sink}
+		if r.sink != nil {
+			ev := events.BatchEnd{Position: p.position(nil), Samples: batchRows(batch), Values: m.GetNameValue()}
+			if err := r.sink.Emit(ev); err != nil {
+				return fmt.Errorf("fit: epoch %d batch %d: event sink: %w", epoch, nbatch, err)
+			}
+		}
 		for _, cb := range c.batchEnd {
 			if err := cb.BatchEnd(p); err != nil {
 				if errors.Is(err, ErrStop) {
@@ -345,17 +359,17 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 			return r.interrupt(epoch, nbatch, tic, err)
 		}
 	}
-	for _, nv := range nameVals {
-		r.logValue(epoch, "Train-", nv)
-	}
 	toc := c.now()
-	r.buf = fmt.Appendf(r.buf[:0], "Epoch[%d] Time cost=", epoch)
-	secs := toc.Sub(tic).Seconds()
-	r.buf = AppendPyFloat(r.buf, secs, 3)
-	r.log.LogAttrs(context.Background(), slog.LevelInfo, string(r.buf), slog.Int("epoch", epoch), floatAttr("time_cost", secs))
+	if nameVals == nil {
+		nameVals = []metric.NameValue{}
+	}
+	if err := r.emit(events.EpochEnd{Position: r.position(toc, epoch, nbatch), Train: nameVals, TimeCost: toc.Sub(tic).Seconds()}); err != nil {
+		return fmt.Errorf("fit: epoch %d: %w", epoch, err)
+	}
 	r.ex.syncAux()
 	arg, aux := r.mod.Params()
-	ep := EpochEndParam{Epoch: epoch, Arg: arg, Aux: aux, Module: r.mod, Optimizer: r.opt, EvalMetric: m}
+	ep := EpochEndParam{Epoch: epoch, Arg: arg, Aux: aux, Module: r.mod, Optimizer: r.opt, EvalMetric: m,
+		Step: r.global, Logger: r.log, Now: c.now, Events: r.sink}
 	for _, cb := range c.epochEnd {
 		if err := cb.EpochEnd(ep); err != nil {
 			if errors.Is(err, ErrStop) {
@@ -376,8 +390,8 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 		case err != nil:
 			return fmt.Errorf("fit: epoch %d: validation: %w", epoch, err)
 		default:
-			for _, nv := range res {
-				r.logValue(epoch, "Validation-", nv)
+			if err := r.emit(events.Validation{Position: r.position(c.now(), epoch, nbatch), Values: res}); err != nil {
+				return fmt.Errorf("fit: epoch %d: %w", epoch, err)
 			}
 		}
 	}
@@ -418,22 +432,43 @@ func (r *run) step(epoch, nbatch int, batch *DataBatch) error {
 	return nil
 }
 
-// logValue logs "Epoch[e] <kind><name>=<value %f>".
-func (r *run) logValue(epoch int, kind string, nv metric.NameValue) {
-	r.buf = fmt.Appendf(r.buf[:0], "Epoch[%d] %s%s=", epoch, kind, nv.Name)
-	r.buf = AppendPyFloat(r.buf, nv.Value, 6)
-	r.log.LogAttrs(context.Background(), slog.LevelInfo, string(r.buf),
-		slog.Int("epoch", epoch), slog.String("kind", kind[:len(kind)-1]), slog.String("metric", nv.Name), floatAttr("value", nv.Value))
+// emit writes e to the run's text log and sends it to its sinks.
+func (r *run) emit(e events.Event) error {
+	if err := (LogSink{Logger: r.log}).Emit(e); err != nil {
+		return err
+	}
+	if r.sink != nil {
+		if err := r.sink.Emit(e); err != nil {
+			return fmt.Errorf("event sink: %w", err)
+		}
+	}
+	return nil
+}
+
+// position is the run's position at time t.
+func (r *run) position(t time.Time, epoch, batch int) events.Position {
+	return events.Position{Time: t, Epoch: epoch, Batch: batch, Step: r.global}
+}
+
+// batchRows is the number of rows of b the update used, padding excluded.
+func batchRows(b *DataBatch) int {
+	if b == nil || len(b.Data) == 0 || b.Data[0] == nil || b.Data[0].NDim() == 0 {
+		return 0
+	}
+	return max(b.Data[0].Len()-b.Pad, 0)
 }
 
 // state builds the resumable state at (epoch, batch).
 func (r *run) state(epoch, batch int, tic time.Time) (*TrainState, error) {
-	st := &TrainState{Epoch: epoch, Batch: batch, EpochElapsed: r.c.now().Sub(tic).Seconds(), LearningRate: r.opt.LearningRate()}
+	st := &TrainState{Epoch: epoch, Batch: batch, Step: r.global, EpochElapsed: r.c.now().Sub(tic).Seconds(), LearningRate: r.opt.LearningRate()}
 	if batch > 0 {
+		// Without the metric's statistics a resumed epoch's Train values
+		// would differ from an uninterrupted one's: no checkpoint then.
 		ms, err := r.metric.State()
-		if err == nil {
-			st.Metric = &ms
+		if err != nil {
+			return nil, fmt.Errorf("fit: resumable state: the training metric's state: %w", err)
 		}
+		st.Metric = &ms
 	} else {
 		st.EpochElapsed = 0
 	}
@@ -462,6 +497,12 @@ func (r *run) saveResume(epoch, batch int, tic time.Time) (*TrainState, error) {
 	}
 	if err := SaveCheckpoint(r.c.resumePath, ck); err != nil {
 		return nil, err
+	}
+	if r.sink != nil {
+		ev := events.Checkpoint{Position: r.position(r.c.now(), epoch, batch), Path: r.c.resumePath, Resumable: true}
+		if err := r.sink.Emit(ev); err != nil {
+			return nil, fmt.Errorf("fit: event sink: %w", err)
+		}
 	}
 	return st, nil
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/evalkit/evalkit/events"
 	"github.com/evalkit/evalkit/nd"
 )
 
@@ -41,6 +42,7 @@ type config struct {
 	devices int
 
 	logger      *slog.Logger
+	sinks       []events.Sink
 	now         func() time.Time
 	skipPadding bool
 
@@ -182,12 +184,24 @@ func WithKVStore(kv string) Option { return func(c *config) { c.kvstore = kv } }
 // len(ctx)); 0, the default, means runtime.GOMAXPROCS(0).
 func WithDevices(n int) Option { return func(c *config) { c.devices = n } }
 
-// WithLogger sets the logger for Fit's own lines ("Epoch[0] Train-acc=…",
-// "Time cost", "Validation-…"). Nil means DefaultLogger.
+// WithLogger sets the run's logger: Fit's own lines ("Epoch[0]
+// Train-acc=…", "Time cost", "Validation-…") and those of every callback
+// without a logger of its own (BatchEndParam.Logger). Nil means
+// DefaultLogger.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// WithClock sets the clock behind the "Time cost" line and resume
-// bookkeeping (default time.Now); tests pass a fake clock.
+// WithEvents adds sinks receiving the run's typed events (see package
+// events): every batch (events.BatchEnd), the epoch ends, validations, the
+// resumable checkpoints written, and what callbacks emit (Speedometer
+// windows, verifications, learning-rate changes). The text log is written
+// through WithLogger either way.
+func WithEvents(sinks ...events.Sink) Option {
+	return func(c *config) { c.sinks = append(c.sinks, sinks...) }
+}
+
+// WithClock sets the run's clock: the "Time cost" line, resume
+// bookkeeping, event times and every callback without a clock of its own
+// (BatchEndParam.Now). Default time.Now; tests pass a fake clock.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithSkipPadding drops a batch's padding rows (DataBatch.Pad) before the

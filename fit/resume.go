@@ -17,10 +17,13 @@ type TrainState struct {
 	Epoch int `json:"epoch"`
 	// Batch is the number of batches of Epoch already trained.
 	Batch int `json:"batch"`
+	// Step is the global step: batches trained since the run began
+	// (0 in checkpoints written before evalkit recorded it).
+	Step int `json:"step,omitempty"`
 	// EpochElapsed is the wall time spent in Epoch so far, in seconds.
 	EpochElapsed float64 `json:"epoch_elapsed_seconds"`
 	// Metric is the training metric's state after the last trained batch
-	// and its callbacks; nil when the metric cannot export its state.
+	// and its callbacks; nil at an epoch boundary (Batch 0).
 	Metric *metric.State `json:"metric,omitempty"`
 	// Callbacks holds the state of every Stateful callback by StateKey.
 	Callbacks map[string]json.RawMessage `json:"callbacks,omitempty"`
