@@ -55,8 +55,14 @@ func Fit(ctx context.Context, mod Module, train DataIter, opts ...Option) error 
 	}
 	defer r.ex.close()
 	begin := c.beginEpoch
-	if c.resume != nil {
-		begin = c.resume.Epoch
+	if st := c.resume; st != nil {
+		begin = st.Epoch
+		if st.Done && begin >= c.numEpoch {
+			return nil
+		}
+		if err := r.pendingValidation(ctx); err != nil {
+			return err
+		}
 	}
 	for epoch := begin; epoch < c.numEpoch; epoch++ {
 		if err := ctx.Err(); err != nil {
@@ -69,7 +75,7 @@ func Fit(ctx context.Context, mod Module, train DataIter, opts ...Option) error 
 			return err
 		}
 	}
-	return nil
+	return r.end(ctx, max(begin, c.numEpoch))
 }
 
 // run is one Fit call's state.
@@ -86,6 +92,9 @@ type run struct {
 	evalBd *binding
 	steps  int // batches trained in this call, for WithResumeCheckpoint
 	global int // global step: batches trained since the run began
+	// pendingVal: the last epoch's validation is not done; done: the
+	// train-end callbacks ran. Both go into the resumable state.
+	pendingVal, done bool
 	sink   events.Sink
 	cbs    []any // every callback, for Stateful
 }
@@ -144,6 +153,12 @@ func (r *run) setup() error {
 	}
 	for _, cb := range c.epochEnd {
 		r.cbs = append(r.cbs, cb)
+	}
+	for _, cb := range c.trainEnd {
+		r.cbs = append(r.cbs, cb)
+	}
+	for _, s := range c.states {
+		r.cbs = append(r.cbs, s)
 	}
 	if c.resume != nil {
 		if c.resume.Epoch < 0 || c.resume.Batch < 0 {
@@ -378,23 +393,11 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 			return fmt.Errorf("fit: epoch %d: epoch-end callback: %w", epoch, err)
 		}
 	}
-	var valErr error
-	if c.evalData != nil {
-		res, err := score(ctx, r.ex, r.evalBd, c.evalData, r.valRaw, scoreArgs{
-			epoch: epoch, numBatch: -1, reset: true, skipPad: c.skipPadding,
-			batchEnd: c.evalBatchEnd, scoreEnd: c.evalEnd, opt: r.opt,
-		})
-		switch {
-		case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
-			valErr = err
-		case err != nil:
-			return fmt.Errorf("fit: epoch %d: validation: %w", epoch, err)
-		default:
-			if err := r.emit(events.Validation{Position: r.position(c.now(), epoch, nbatch), Values: res}); err != nil {
-				return fmt.Errorf("fit: epoch %d: %w", epoch, err)
-			}
-		}
+	valErr, err := r.validate(ctx, epoch, nbatch)
+	if err != nil {
+		return err
 	}
+	r.pendingVal = valErr != nil
 	if err := r.train.Reset(); err != nil {
 		return fmt.Errorf("fit: epoch %d: resetting the training iterator: %w", epoch, err)
 	}
@@ -407,6 +410,70 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 		return r.interrupt(epoch+1, 0, c.now(), valErr)
 	}
 	return nil
+}
+
+// validate scores the validation data after epoch (nbatch batches) and
+// logs the Validation lines. A cancelled context comes back as valErr, any
+// other failure as err.
+func (r *run) validate(ctx context.Context, epoch, nbatch int) (valErr, err error) {
+	c := r.c
+	if c.evalData == nil {
+		return nil, nil
+	}
+	res, err := score(ctx, r.ex, r.evalBd, c.evalData, r.valRaw, scoreArgs{
+		epoch: epoch, numBatch: -1, reset: true, skipPad: c.skipPadding,
+		batchEnd: c.evalBatchEnd, scoreEnd: c.evalEnd, opt: r.opt,
+	})
+	switch {
+	case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return err, nil
+	case err != nil:
+		return nil, fmt.Errorf("fit: epoch %d: validation: %w", epoch, err)
+	}
+	if err := r.emit(events.Validation{Position: r.position(c.now(), epoch, nbatch), Values: res}); err != nil {
+		return nil, fmt.Errorf("fit: epoch %d: %w", epoch, err)
+	}
+	return nil, nil
+}
+
+// pendingValidation runs the validation an interrupted run left undone.
+func (r *run) pendingValidation(ctx context.Context) error {
+	st := r.c.resume
+	if st == nil || !st.PendingValidation || st.Epoch < 1 {
+		return nil
+	}
+	r.pendingVal = true
+	valErr, err := r.validate(ctx, st.Epoch-1, 0)
+	if err != nil {
+		return err
+	}
+	if valErr != nil {
+		return r.interrupt(st.Epoch, 0, r.c.now(), valErr)
+	}
+	r.pendingVal = false
+	return nil
+}
+
+// end runs the train-end callbacks and writes the final resumable
+// checkpoint, marked Done.
+func (r *run) end(ctx context.Context, epoch int) error {
+	c := r.c
+	p := BatchEndParam{Epoch: epoch - 1, NBatch: 0, EvalMetric: r.metric, Module: r.mod, Optimizer: r.opt, Context: ctx,
+		Step: r.global, Logger: r.log, Now: c.now, Events: r.sink}
+	for _, cb := range c.trainEnd {
+		if err := cb.BatchEnd(p); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return r.interrupt(epoch, 0, c.now(), err)
+			}
+			return fmt.Errorf("fit: train-end callback: %w", err)
+		}
+	}
+	if c.resumePath == "" {
+		return nil
+	}
+	r.done = true
+	_, err := r.saveResume(epoch, 0, c.now())
+	return err
 }
 
 // step trains one batch: check, forward+backward, NaN guard, update,
@@ -460,7 +527,7 @@ func batchRows(b *DataBatch) int {
 
 // state builds the resumable state at (epoch, batch).
 func (r *run) state(epoch, batch int, tic time.Time) (*TrainState, error) {
-	st := &TrainState{Epoch: epoch, Batch: batch, Step: r.global, EpochElapsed: r.c.now().Sub(tic).Seconds(), LearningRate: r.opt.LearningRate()}
+	st := &TrainState{Epoch: epoch, Batch: batch, Step: r.global, PendingValidation: r.pendingVal, Done: r.done, EpochElapsed: r.c.now().Sub(tic).Seconds(), LearningRate: r.opt.LearningRate()}
 	if batch > 0 {
 		// Without the metric's statistics a resumed epoch's Train values
 		// would differ from an uninterrupted one's: no checkpoint then.

@@ -26,6 +26,8 @@ type config struct {
 	batchEnd     []BatchEndCallback
 	epochEnd     []EpochEndCallback
 	evalEnd      []BatchEndCallback
+	trainEnd     []BatchEndCallback
+	states       []Stateful
 	evalBatchEnd []BatchEndCallback
 	scoreEnd     []BatchEndCallback
 
@@ -115,6 +117,22 @@ func WithBatchEndCallback(cbs ...BatchEndCallback) Option {
 // validation (MXNet's epoch_end_callback).
 func WithEpochEndCallback(cbs ...EpochEndCallback) Option {
 	return func(c *config) { c.epochEnd = append(c.epochEnd, cbs...) }
+}
+
+// WithTrainEndCallback appends callbacks Fit runs once after the last
+// epoch and its validation (e.g. a final verification), before the final
+// resumable checkpoint; p.Epoch is the last epoch. Interrupted there, Fit
+// returns an InterruptedError whose state makes a resumed Fit run them
+// again.
+func WithTrainEndCallback(cbs ...BatchEndCallback) Option {
+	return func(c *config) { c.trainEnd = append(c.trainEnd, cbs...) }
+}
+
+// WithState registers objects whose state travels in resumable
+// checkpoints (TrainState.Callbacks) without being callbacks: restored
+// when resuming, saved with every resumable checkpoint.
+func WithState(states ...Stateful) Option {
+	return func(c *config) { c.states = append(c.states, states...) }
 }
 
 // WithEvalEndCallback appends callbacks run once after validation scoring
@@ -231,8 +249,8 @@ func WithResume(st *TrainState) Option { return func(c *config) { c.resume = st 
 
 // WithResumeCheckpoint makes Fit save a resumable checkpoint (parameters,
 // optimizer state, TrainState) to path every `every` batches (0: only on
-// interruption) and when the context is cancelled. The file is replaced
-// atomically.
+// interruption), when the context is cancelled, and at the end of the
+// run (TrainState.Done). The file is replaced atomically.
 func WithResumeCheckpoint(path string, every int) Option {
 	return func(c *config) { c.resumePath, c.resumeEvery = path, every }
 }

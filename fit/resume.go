@@ -29,6 +29,13 @@ type TrainState struct {
 	Callbacks map[string]json.RawMessage `json:"callbacks,omitempty"`
 	// LearningRate is the optimizer's learning rate at the stop.
 	LearningRate float64 `json:"learning_rate"`
+	// PendingValidation says the validation after epoch Epoch-1 was
+	// interrupted: a resumed Fit runs it first.
+	PendingValidation bool `json:"pending_validation,omitempty"`
+	// Done says the run finished: every epoch, validation and train-end
+	// callback ran. A resumed Fit with no epochs left does nothing; one
+	// not Done runs the train-end callbacks (WithTrainEndCallback).
+	Done bool `json:"done,omitempty"`
 }
 
 // Stateful is implemented by callbacks whose state must survive an

@@ -3,6 +3,7 @@ package fit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"testing"
@@ -94,6 +95,74 @@ func TestResumeNonFinite(t *testing.T) {
 			}
 			if d := diffLines(append(first, second...), want); d != "" {
 				t.Errorf("resumed log differs:\n%s", d)
+			}
+		})
+	}
+}
+
+// Issue 8: Ctrl-C during the last epoch's validation, or during the
+// train-end work (the final verification), used to leave a checkpoint at
+// the end epoch that a resume refused; the resumed run now does what the
+// interrupted one had not: the validation, the train-end callbacks, the
+// final checkpoint.
+func TestResumeFinishesInterruptedEnd(t *testing.T) {
+	for _, where := range []string{"validation", "train end"} {
+		t.Run(where, func(t *testing.T) {
+			fitRun := func(ctx context.Context, cancel context.CancelFunc, opts ...Option) ([]string, error) {
+				log, buf := captureLogger()
+				final := BatchEndFunc(func(p BatchEndParam) error {
+					if where == "train end" && cancel != nil {
+						cancel()
+						return p.Ctx().Err()
+					}
+					p.log(nil).Info(fmt.Sprintf("final verification after epoch %d", p.Epoch))
+					return nil
+				})
+				all := []Option{WithNumEpoch(2), WithEvalMetric(metric.NewAccuracy(1, metric.Options{OutputNames: []string{"softmax_output"}})), WithEvalData(spec79Iter()), WithLogger(log),
+					WithOptimizer(NewSGD(0.1)), WithInitializer(NewUniform(0.5, 7)), WithTrainEndCallback(final)}
+				if where == "validation" && cancel != nil {
+					all = append(all, WithEvalBatchEndCallback(cancelAt{1, 3, cancel}))
+				}
+				clock := newFakeClock()
+				all = append(all, WithClock(clock.Now))
+				err := Fit(ctx, newScripted(clock), spec79Iter(), append(all, opts...)...)
+				return lines(buf), err
+			}
+			want, err := fitRun(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want[len(want)-1] != "final verification after epoch 1" {
+				t.Fatalf("uninterrupted log ends %q", want[len(want)-1])
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			path := filepath.Join(t.TempDir(), "resume.npz")
+			first, err := fitRun(ctx, cancel, WithResumeCheckpoint(path, 0))
+			var ie *InterruptedError
+			if !errors.As(err, &ie) || ie.Epoch != 2 || ie.Batch != 0 {
+				t.Fatalf("err = %v", err)
+			}
+			ck, err := LoadCheckpoint(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ck.State.Done || ck.State.PendingValidation != (where == "validation") {
+				t.Fatalf("state %+v", ck.State)
+			}
+			second, err := fitRun(context.Background(), nil, WithResume(ck.State), WithArgParams(ck.Arg, ck.Aux), WithResumeCheckpoint(path, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := diffLines(append(first, second...), want); d != "" {
+				t.Errorf("interrupted + resumed log differs from the uninterrupted one:\n%s", d)
+			}
+			if ck, err = LoadCheckpoint(path); err != nil || !ck.State.Done || ck.State.Epoch != 2 {
+				t.Fatalf("final state %+v, %v", ck.State, err)
+			}
+			// Resuming a finished run does nothing.
+			third, err := fitRun(context.Background(), nil, WithResume(ck.State), WithArgParams(ck.Arg, ck.Aux))
+			if err != nil || len(third) != 0 {
+				t.Errorf("resuming a finished run: %v, log %q", err, third)
 			}
 		})
 	}

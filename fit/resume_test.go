@@ -3,12 +3,14 @@ package fit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/evalkit/evalkit/events"
 	"github.com/evalkit/evalkit/metric"
 )
 
@@ -161,13 +163,24 @@ func TestPeriodicResumeCheckpoint(t *testing.T) {
 	if ck.State == nil || ck.State.Epoch != 1 || ck.State.Batch != 0 || ck.Optimizer == nil || len(ck.Arg) != 2 || len(ck.Aux) != 1 {
 		t.Fatalf("checkpoint = %+v, state %+v", ck, ck.State)
 	}
+	// Every 3 batches, then the final checkpoint at the end of the run.
+	var saved []string
+	rec := events.Func(func(e events.Event) error {
+		if c, ok := e.(events.Checkpoint); ok && c.Path == path && c.Resumable {
+			saved = append(saved, fmt.Sprintf("%d/%d", c.Epoch, c.Batch))
+		}
+		return nil
+	})
 	err = Fit(context.Background(), newScripted(nil), spec79Iter(), WithNumEpoch(1),
-		WithEvalMetric(insightfaceComposite()), WithLogger(discard()), WithResumeCheckpoint(path, 3))
+		WithEvalMetric(insightfaceComposite()), WithLogger(discard()), WithResumeCheckpoint(path, 3), WithEvents(rec))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ck, err = LoadCheckpoint(path); err != nil || ck.State.Epoch != 0 || ck.State.Batch != 6 {
-		t.Fatalf("every 3: %+v, %v", ck.State, err)
+	if !slices.Equal(saved, []string{"0/3", "0/6", "1/0"}) {
+		t.Errorf("every 3: saved at %v, want [0/3 0/6 1/0]", saved)
+	}
+	if ck, err = LoadCheckpoint(path); err != nil || ck.State.Epoch != 1 || ck.State.Batch != 0 || !ck.State.Done {
+		t.Fatalf("final: %+v, %v", ck.State, err)
 	}
 }
 
