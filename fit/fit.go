@@ -95,8 +95,8 @@ type run struct {
 	// pendingVal: the last epoch's validation is not done; done: the
 	// train-end callbacks ran. Both go into the resumable state.
 	pendingVal, done bool
-	sink   events.Sink
-	cbs    []any // every callback, for Stateful
+	sink             events.Sink
+	cbs              []any // every callback, for Stateful
 }
 
 func (r *run) setup() error {
