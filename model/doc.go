@@ -37,8 +37,8 @@
 //
 // Checkpoints are fit's resumable .npz files (fit.WithResumeCheckpoint,
 // fit.LoadCheckpoint): parameters, optimizer state, metric and callback
-// state and the epoch/batch position, written atomically. Pass a
-// ConfigState callback to Fit and the network's Config travels in the same
+// state and the epoch/batch position, written atomically. Register a
+// ConfigState with fit.WithState and the network's Config travels in the same
 // file; ConfigFromCheckpoint reads it back and Network.CheckParams checks the
 // parameters against it before resuming. ImageIter.SetEpoch puts the data
 // back where the run stopped, so a resumed run matches an uninterrupted one

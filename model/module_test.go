@@ -173,7 +173,7 @@ func runFit(t *testing.T, epochs, stopAt int, ckPath string, resume bool) (map[s
 		return nil
 	})
 	opts := []fit.Option{fit.WithNumEpoch(epochs), fit.WithEvalMetric(m), fit.WithOptimizer(sgd),
-		fit.WithLogger(fit.NewLogger(io.Discard, fit.LogPlain)), fit.WithBatchEndCallback(&ConfigState{Config: cfg}, stopper),
+		fit.WithLogger(fit.NewLogger(io.Discard, fit.LogPlain)), fit.WithState(&ConfigState{Config: cfg}), fit.WithBatchEndCallback(stopper),
 		fit.WithResumeCheckpoint(ckPath, 0)}
 	if resume {
 		if err := net.CheckParams(ck); err != nil {
