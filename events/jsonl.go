@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/evalkit/evalkit/metric"
 )
@@ -124,8 +125,25 @@ func appendInt(b []byte, key string, v int) []byte {
 }
 
 func appendString(b []byte, key, v string) []byte {
-	q, _ := json.Marshal(v) // a string always encodes
-	return append(appendKey(b, key), q...)
+	return appendQuoted(appendKey(b, key), v)
+}
+
+// appendQuoted appends s as a JSON string: quotes, backslashes and control
+// characters escaped, invalid UTF-8 replaced by U+FFFD.
+func appendQuoted(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&15])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
 }
 
 func appendFloat(b []byte, key string, v float64) []byte {
@@ -152,8 +170,7 @@ func appendValues(b []byte, key string, nv []metric.NameValue) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		q, _ := json.Marshal(x.Name)
-		b = append(b, q...)
+		b = appendQuoted(b, x.Name)
 		b = append(b, ':')
 		b = AppendFloat(b, x.Value)
 	}
