@@ -17,7 +17,7 @@ type custom struct {
 	Name string    `json:"name"`
 }
 
-func (custom) Kind() string     { return "custom" }
+func (custom) Kind() string    { return "custom" }
 func (c custom) At() time.Time { return c.T }
 
 type notObject struct{ custom }
