@@ -36,27 +36,30 @@ func TestFitEvents(t *testing.T) {
 	for _, e := range got {
 		kinds = append(kinds, e.Kind())
 	}
-	wantKinds := strings.Fields("batch_end batch_end batch_end batch_end speed batch_end batch_end batch_end speed epoch_end")
+	wantKinds := strings.Fields("learning_rate batch_end batch_end batch_end batch_end speed batch_end batch_end batch_end speed epoch_end")
 	if d := cmp.Diff(wantKinds, kinds); d != "" {
 		t.Fatalf("kinds (-want +got):\n%s", d)
 	}
 	nv := func(acc, loss float64) []metric.NameValue {
 		return []metric.NameValue{{Name: "acc", Value: acc}, {Name: "lossvalue", Value: loss}}
 	}
-	sp1, sp2 := got[4].(events.Speed), got[8].(events.Speed)
+	sp1, sp2 := got[5].(events.Speed), got[9].(events.Speed)
 	if sp1.BatchBegin != 0 || sp1.Batch != 3 || sp1.Step != 4 || sp1.Speed != 2 || !cmp.Equal(sp1.Values, nv(0.625, 2.5)) {
 		t.Errorf("first window %+v", sp1)
 	}
 	if sp2.BatchBegin != 3 || sp2.Batch != 6 || sp2.Step != 7 || !cmp.Equal(sp2.Values, nv(0.5, 6)) {
 		t.Errorf("second window %+v", sp2)
 	}
-	ee := got[9].(events.EpochEnd)
+	ee := got[10].(events.EpochEnd)
 	if ee.Epoch != 0 || ee.Batch != 7 || ee.Step != 7 || ee.TimeCost != 7 || !cmp.Equal(ee.Train, nv(0.5, 6)) {
 		t.Errorf("epoch end %+v", ee)
 	}
-	b0 := got[0].(events.BatchEnd)
+	b0 := got[1].(events.BatchEnd)
 	if b0.Samples != 2 || b0.Step != 1 || b0.Batch != 0 || !cmp.Equal(b0.Values, nv(1, b0.Values[1].Value)) {
 		t.Errorf("first batch %+v", b0)
+	}
+	if lr := got[0].(events.LearningRate); lr.Rate != 0.01 || lr.Step != 0 {
+		t.Errorf("starting learning rate %+v", lr)
 	}
 	// The text log is the LogSink rendering of the same events.
 	replay, rbuf := captureLogger()

@@ -60,6 +60,17 @@ func Fit(ctx context.Context, mod Module, train DataIter, opts ...Option) error 
 		if st.Done && begin >= c.numEpoch {
 			return nil
 		}
+	}
+	if r.sink != nil { // the starting rate, for curves of it
+		batch := 0
+		if c.resume != nil {
+			batch = c.resume.Batch
+		}
+		if err := r.sink.Emit(events.LearningRate{Position: r.position(c.now(), begin, batch), Rate: r.opt.LearningRate()}); err != nil {
+			return fmt.Errorf("fit: event sink: %w", err)
+		}
+	}
+	if c.resume != nil {
 		if err := r.pendingValidation(ctx); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/evalkit/evalkit/events"
 	"github.com/evalkit/evalkit/model"
 )
 
@@ -76,6 +77,8 @@ type Config struct {
 	// MetricsAddr, when set, is the host:port where /metrics is served
 	// for Prometheus during the run.
 	MetricsAddr string
+	// Sinks receive the run's events besides its own outputs.
+	Sinks []events.Sink
 	// Now is the run's clock (nil: time.Now).
 	Now func() time.Time
 }

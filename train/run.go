@@ -12,6 +12,7 @@ import (
 
 	"github.com/evalkit/evalkit/dataset"
 	"github.com/evalkit/evalkit/events"
+	"github.com/evalkit/evalkit/events/tensorboard"
 	"github.com/evalkit/evalkit/fit"
 	"github.com/evalkit/evalkit/internal/atomicfile"
 	"github.com/evalkit/evalkit/internal/pyfmt"
@@ -168,7 +169,11 @@ func Run(ctx context.Context, c Config) (res *Result, err error) {
 			say("removed " + r + ", a temporary file left by an interrupted run")
 		}
 	}
-	sinks, closeSinks, err := openSinks(ctx, &c, filepath.Join(c.Out, MetricsFile), now, say)
+	tbOpts := tensorboard.Options{TotalSteps: nb * c.Epochs}
+	if ck != nil {
+		tbOpts.StartStep = ck.State.Step
+	}
+	sinks, closeSinks, err := openSinks(&c, filepath.Join(c.Out, MetricsFile), tbOpts, now, say)
 	if err != nil {
 		return nil, err
 	}

@@ -1,20 +1,21 @@
 package train
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/evalkit/evalkit/events"
+	"github.com/evalkit/evalkit/events/prom"
+	"github.com/evalkit/evalkit/events/tensorboard"
 )
 
 // openSinks opens the run's outputs besides the text log: the JSONL event
 // log (appended to, so a resumed run continues it), and, when asked,
 // TensorBoard event files and the Prometheus endpoint. close closes them
 // all and reports the first error.
-func openSinks(ctx context.Context, c *Config, jsonlPath string, now func() time.Time, say func(string)) (events.Multi, func() error, error) {
+func openSinks(c *Config, jsonlPath string, tb tensorboard.Options, now func() time.Time, say func(string)) (events.Multi, func() error, error) {
 	var sinks events.Multi
 	var closers []func() error
 	closeAll := func() error {
@@ -35,17 +36,48 @@ func openSinks(ctx context.Context, c *Config, jsonlPath string, now func() time
 		return nil
 	})
 	sinks = append(sinks, events.NewJSONL(f))
-	extra, closeExtra, err := openExtraSinks(ctx, c, now, say)
+	extra, closeExtra, err := openExtraSinks(c, tb, now, say)
 	if err != nil {
 		_ = closeAll()
 		return nil, nil, err
 	}
 	sinks = append(sinks, extra...)
+	sinks = append(sinks, c.Sinks...)
 	closers = append(closers, closeExtra)
 	return sinks, closeAll, nil
 }
 
 // openExtraSinks opens the TensorBoard and Prometheus sinks c asks for.
-func openExtraSinks(context.Context, *Config, func() time.Time, func(string)) (events.Multi, func() error, error) {
-	return nil, func() error { return nil }, nil
+func openExtraSinks(c *Config, tb tensorboard.Options, now func() time.Time, say func(string)) (events.Multi, func() error, error) {
+	var sinks events.Multi
+	var closers []func() error
+	closeAll := func() error {
+		var errs []error
+		for _, f := range closers {
+			errs = append(errs, f())
+		}
+		return errors.Join(errs...)
+	}
+	if c.TensorBoard != "" {
+		tb.Now = now
+		w, err := tensorboard.Create(c.TensorBoard, tb)
+		if err != nil {
+			return nil, nil, err
+		}
+		closers = append(closers, w.Close)
+		sinks = append(sinks, w)
+		say("writing TensorBoard events to " + w.Path())
+	}
+	if c.MetricsAddr != "" {
+		ex := prom.New()
+		srv, err := prom.Serve(c.MetricsAddr, ex)
+		if err != nil {
+			_ = closeAll()
+			return nil, nil, err
+		}
+		closers = append(closers, srv.Close)
+		sinks = append(sinks, ex)
+		say("serving Prometheus metrics at http://" + srv.Addr().String() + "/metrics")
+	}
+	return sinks, closeAll, nil
 }
