@@ -52,7 +52,8 @@ func (j *JSONL) Emit(e Event) error {
 
 // AppendJSON appends e's JSONL record (without the newline) to dst.
 func AppendJSON(dst []byte, e Event) ([]byte, error) {
-	b := append(dst, `{"event":`...)
+	b := dst
+	b = append(b, `{"event":`...)
 	b = strconv.AppendQuote(b, e.Kind())
 	b = append(b, `,"time":"`...)
 	b = e.At().AppendFormat(b, time.RFC3339Nano)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/evalkit/evalkit/events"
@@ -167,6 +166,3 @@ func (c *Config) workers(say func(string)) int {
 	}
 	return c.Workers
 }
-
-// isSoftmax reports whether the head is plain softmax.
-func (c *Config) isSoftmax() bool { return strings.EqualFold(c.Margin, "softmax") }

@@ -134,7 +134,6 @@ type gate struct {
 	want   float64 // samples trained
 	got    map[string]map[string]float64
 	lr     float64
-	err    error
 }
 
 var servingLine = regexp.MustCompile(`serving Prometheus metrics at http://(127\.0\.0\.1:\d+)/metrics`)

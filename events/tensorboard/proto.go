@@ -15,7 +15,7 @@ type Scalar struct {
 // summary.proto used here.
 const (
 	eventWallTime    = 1<<3 | 1 // double wall_time = 1
-	eventStep        = 2<<3 | 0 // int64 step = 2
+	eventStep        = 2 << 3   // int64 step = 2 (wire type 0, varint)
 	eventFileVersion = 3<<3 | 2 // string file_version = 3
 	eventSummary     = 5<<3 | 2 // Summary summary = 5
 	summaryValue     = 1<<3 | 2 // repeated Summary.Value value = 1
