@@ -32,8 +32,10 @@ import (
 //
 // Errors from the module, the iterator, the metric and callbacks stop
 // training and come back wrapped with the epoch and batch; a callback
-// returning ErrStop ends training cleanly (Fit returns nil). A NaN loss stops
-// training before its update (WithNaNGuard). Cancelling ctx stops after the
+// returning ErrStop ends training cleanly (Fit returns nil). A NaN loss (the
+// last output, when it is a single value) stops training before its update
+// with an error wrapping ErrNaNLoss; no callback runs for that batch, so no
+// checkpoint holds the result. Cancelling ctx stops after the
 // current batch and returns an *InterruptedError with a resumable state.
 func Fit(ctx context.Context, mod Module, train DataIter, opts ...Option) error {
 	c := newConfig(opts)
@@ -496,8 +498,10 @@ func (r *run) step(epoch, nbatch int, batch *DataBatch) error {
 	if err := r.ex.forward(r.bind, batch, true); err != nil {
 		return fmt.Errorf("fit: epoch %d batch %d: %w", epoch, nbatch, err)
 	}
-	if r.c.nanGuard {
-		if err := r.ex.checkLoss(r.c.lossIndex, r.c.lossAll); err != nil {
+	// The NaN guard: the last output, when it holds a single value (the
+	// loss of insightface's layout).
+	{
+		if err := r.ex.checkLoss(-1, false); err != nil {
 			return fmt.Errorf("fit: epoch %d batch %d: %w; training stopped before this batch's update, so the parameters and every checkpoint written are from earlier batches", epoch, nbatch, err)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 
 	"github.com/evalkit/evalkit/events"
 	"github.com/evalkit/evalkit/nd"
@@ -62,7 +61,8 @@ type InsightfaceCallback struct {
 	// line insightface's trainer has commented out.
 	ShowAccuracy bool
 	// KeepParam filters the parameters saved (nil keeps all);
-	// arcface_mxnet's ckpt_embedding drops names starting with "fc7".
+	// arcface_mxnet's ckpt_embedding drops names starting with "fc7":
+	// func(n string) bool { return !strings.HasPrefix(n, "fc7") }.
 	KeepParam func(name string) bool
 	// Logger receives the lines; nil means the run's logger
 	// (BatchEndParam.Logger), else DefaultLogger.
@@ -245,10 +245,6 @@ func filterParams(m map[string]*nd.Array, keep func(string) bool) map[string]*nd
 	}
 	return out
 }
-
-// DropFC7 is the KeepParam filter of arcface_mxnet's ckpt_embedding: it
-// drops parameters whose name starts with "fc7".
-func DropFC7(name string) bool { return !strings.HasPrefix(name, "fc7") }
 
 type insightfaceState struct {
 	GlobalStep int             `json:"global_step"`

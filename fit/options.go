@@ -48,10 +48,6 @@ type config struct {
 	now         func() time.Time
 	skipPadding bool
 
-	nanGuard  bool
-	lossIndex int
-	lossAll   bool
-
 	resume       *TrainState
 	resumePath   string
 	resumeEvery  int
@@ -65,8 +61,6 @@ func newConfig(opts []Option) *config {
 		evalMetric: "acc",
 		optimizer:  "sgd",
 		kvstore:    "local",
-		nanGuard:   true,
-		lossIndex:  -1,
 		numBatch:   -1,
 	}
 	for _, o := range opts {
@@ -226,18 +220,6 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // metric update. MXNet counts them (#7949 was reverted); so does evalkit by
 // default.
 func WithSkipPadding(skip bool) Option { return func(c *config) { c.skipPadding = skip } }
-
-// WithNaNGuard controls the check that stops training on a NaN loss
-// (default on). The loss is output index (negative counts from the end;
-// default -1, the last output, insightface's layout). By default the output
-// is checked only when it holds a single value, so a network without a
-// scalar loss output is not scanned; WithNaNGuard(true, i) checks every
-// element of output i. Fit stops before the update of the offending batch
-// and returns an error wrapping ErrNaNLoss; no callback runs for that batch,
-// so no checkpoint holds the result.
-func WithNaNGuard(on bool, output int) Option {
-	return func(c *config) { c.nanGuard = on; c.lossIndex = output; c.lossAll = on }
-}
 
 // WithResume continues an interrupted run from st (see TrainState,
 // InterruptedError, LoadCheckpoint): training starts at st.Epoch after
