@@ -3,6 +3,7 @@ package fit
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -49,12 +50,14 @@ func TestPyFormat(t *testing.T) {
 		{-2.5e-7, "-2.5e-07", "-0.000000"},
 		{1e100, "1e+100", strconv.FormatFloat(1e100, 'f', 6, 64)},
 	} {
-		if got := PyRepr(c.v); got != c.repr {
-			t.Errorf("PyRepr(%v) = %q, want %q", c.v, got, c.repr)
-		}
-		if got := PyFloat(c.v, 6); got != c.f6 {
-			t.Errorf("PyFloat(%v, 6) = %q, want %q", c.v, got, c.f6)
-		}
+		t.Run(c.repr, func(t *testing.T) {
+			if got := PyRepr(c.v); got != c.repr {
+				t.Errorf("PyRepr(%v) = %q, want %q", c.v, got, c.repr)
+			}
+			if got := PyFloat(c.v, 6); got != c.f6 {
+				t.Errorf("PyFloat(%v, 6) = %q, want %q", c.v, got, c.f6)
+			}
+		})
 	}
 	// %.2f / %.3f round the exact binary value, half to even on ties.
 	for _, c := range []struct {
@@ -62,9 +65,11 @@ func TestPyFormat(t *testing.T) {
 		prec int
 		want string
 	}{{0.125, 2, "0.12"}, {0.375, 2, "0.38"}, {2.675, 2, "2.67"}, {1.0005, 3, "1.000"}, {7, 3, "7.000"}, {2.5, 0, "2"}} {
-		if got := PyFloat(c.v, c.prec); got != c.want {
-			t.Errorf("PyFloat(%v, %d) = %q, want %q", c.v, c.prec, got, c.want)
-		}
+		t.Run(fmt.Sprint(c.v, c.prec), func(t *testing.T) {
+			if got := PyFloat(c.v, c.prec); got != c.want {
+				t.Errorf("PyFloat(%v, %d) = %q, want %q", c.v, c.prec, got, c.want)
+			}
+		})
 	}
 }
 
@@ -79,10 +84,12 @@ func TestProgressBar(t *testing.T) {
 		{4, 8, 0, "[--------] 0%\r"},
 		{4, 8, 6, "[============] 150%\r"}, // past the end: Python's '-'*negative is ''
 	} {
-		got, err := NewProgressBar(c.total, c.length).Line(c.n)
-		if err != nil || got != c.want {
-			t.Errorf("ProgressBar(%d,%d) at %d = %q, %v; want %q", c.total, c.length, c.n, got, err, c.want)
-		}
+		t.Run(fmt.Sprint(c.total, c.length, c.n), func(t *testing.T) {
+			got, err := NewProgressBar(c.total, c.length).Line(c.n)
+			if err != nil || got != c.want {
+				t.Errorf("ProgressBar(%d,%d) at %d = %q, %v; want %q", c.total, c.length, c.n, got, err, c.want)
+			}
+		})
 	}
 	if _, err := NewProgressBar(0, 80).Line(1); err == nil {
 		t.Error("total 0 accepted")

@@ -2,6 +2,7 @@ package fit
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -23,10 +24,12 @@ func TestSplitInputSlice(t *testing.T) {
 		{6, 4, nil, true},                                         // [2,2,2,0]: empty slice
 		{1, 2, nil, true},
 	} {
-		got, err := splitInputSlice(c.bs, c.n)
-		if (err != nil) != c.err || !slices.Equal(got, c.want) {
-			t.Errorf("split(%d, %d) = %v, %v; want %v", c.bs, c.n, got, err, c.want)
-		}
+		t.Run(fmt.Sprint(c.bs, c.n), func(t *testing.T) {
+			got, err := splitInputSlice(c.bs, c.n)
+			if (err != nil) != c.err || !slices.Equal(got, c.want) {
+				t.Errorf("split(%d, %d) = %v, %v; want %v", c.bs, c.n, got, err, c.want)
+			}
+		})
 	}
 }
 

@@ -60,55 +60,57 @@ func (r *resumeRun) fitWith(ctx context.Context, opts []Option, extra ...BatchEn
 // time cost) and the final parameters equal an uninterrupted run's.
 func TestResume(t *testing.T) {
 	for _, stop := range []struct{ epoch, batch int }{{0, 4}, {0, 0}, {1, 2}, {0, 5}} {
-		logA, bufA := captureLogger()
-		a := newResumeRun(newFakeClock(), logA)
-		if err := a.fit(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-
-		logB, bufB := captureLogger()
-		clock := newFakeClock()
-		b := newResumeRun(clock, logB)
-		ctx, cancel := context.WithCancel(context.Background())
-		path := filepath.Join(t.TempDir(), "resume.params")
-		err := b.fitWith(ctx, []Option{WithResumeCheckpoint(path, 0)}, cancelAt{stop.epoch, stop.batch, cancel})
-		var ie *InterruptedError
-		if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want InterruptedError", err)
-		}
-		if ie.Epoch != stop.epoch || ie.Batch != stop.batch+1 || ie.Checkpoint != path {
-			t.Fatalf("stopped at epoch %d batch %d (%q), want %d %d", ie.Epoch, ie.Batch, ie.Checkpoint, stop.epoch, stop.batch+1)
-		}
-		if b.mod.nFwd != stop.epoch*7+stop.batch+1 {
-			t.Errorf("%d forwards, want %d", b.mod.nFwd, stop.epoch*7+stop.batch+1)
-		}
-		clock.Advance(time.Hour) // the pause must not show in the logs
-
-		ck, err := LoadCheckpoint(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := newResumeRun(clock, logB)
-		c.opt.LR = 99 // restored from the checkpoint
-		if err := ck.RestoreOptimizer(c.opt); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.fitWith(context.Background(), []Option{WithResume(ck.State), WithArgParams(ck.Arg, ck.Aux)}); err != nil {
-			t.Fatal(err)
-		}
-		if d := diffLines(lines(bufB), lines(bufA)); d != "" {
-			t.Errorf("stop at %v: resumed logs differ:\n%s", stop, d)
-		}
-		for name, w := range a.mod.arg {
-			if !slices.Equal(w.Float32s(), c.mod.arg[name].Float32s()) {
-				t.Errorf("stop at %v: %s = %v, uninterrupted %v", stop, name, c.mod.arg[name].Float32s(), w.Float32s())
+		t.Run(fmt.Sprintf("stop %d/%d", stop.epoch, stop.batch), func(t *testing.T) {
+			logA, bufA := captureLogger()
+			a := newResumeRun(newFakeClock(), logA)
+			if err := a.fit(context.Background()); err != nil {
+				t.Fatal(err)
 			}
-		}
-		for name, w := range a.mod.aux {
-			if !slices.Equal(w.Float32s(), c.mod.aux[name].Float32s()) {
-				t.Errorf("stop at %v: aux %s = %v, uninterrupted %v", stop, name, c.mod.aux[name].Float32s(), w.Float32s())
+
+			logB, bufB := captureLogger()
+			clock := newFakeClock()
+			b := newResumeRun(clock, logB)
+			ctx, cancel := context.WithCancel(context.Background())
+			path := filepath.Join(t.TempDir(), "resume.params")
+			err := b.fitWith(ctx, []Option{WithResumeCheckpoint(path, 0)}, cancelAt{stop.epoch, stop.batch, cancel})
+			var ie *InterruptedError
+			if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want InterruptedError", err)
 			}
-		}
+			if ie.Epoch != stop.epoch || ie.Batch != stop.batch+1 || ie.Checkpoint != path {
+				t.Fatalf("stopped at epoch %d batch %d (%q), want %d %d", ie.Epoch, ie.Batch, ie.Checkpoint, stop.epoch, stop.batch+1)
+			}
+			if b.mod.nFwd != stop.epoch*7+stop.batch+1 {
+				t.Errorf("%d forwards, want %d", b.mod.nFwd, stop.epoch*7+stop.batch+1)
+			}
+			clock.Advance(time.Hour) // the pause must not show in the logs
+
+			ck, err := LoadCheckpoint(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := newResumeRun(clock, logB)
+			c.opt.LR = 99 // restored from the checkpoint
+			if err := ck.RestoreOptimizer(c.opt); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.fitWith(context.Background(), []Option{WithResume(ck.State), WithArgParams(ck.Arg, ck.Aux)}); err != nil {
+				t.Fatal(err)
+			}
+			if d := diffLines(lines(bufB), lines(bufA)); d != "" {
+				t.Errorf("stop at %v: resumed logs differ:\n%s", stop, d)
+			}
+			for name, w := range a.mod.arg {
+				if !slices.Equal(w.Float32s(), c.mod.arg[name].Float32s()) {
+					t.Errorf("stop at %v: %s = %v, uninterrupted %v", stop, name, c.mod.arg[name].Float32s(), w.Float32s())
+				}
+			}
+			for name, w := range a.mod.aux {
+				if !slices.Equal(w.Float32s(), c.mod.aux[name].Float32s()) {
+					t.Errorf("stop at %v: aux %s = %v, uninterrupted %v", stop, name, c.mod.aux[name].Float32s(), w.Float32s())
+				}
+			}
+		})
 	}
 }
 

@@ -127,10 +127,12 @@ func TestModuleForwardErrors(t *testing.T) {
 		{"labels", &fit.DataBatch{Data: []*nd.Array{ok}, Label: []*nd.Array{nd.Must(nd.FromFloat32([]float32{1, 2, 0}))}}, "does not have the data's 2 rows"},
 		{"label range", &fit.DataBatch{Data: []*nd.Array{ok}, Label: []*nd.Array{nd.Must(nd.FromFloat32([]float32{1, 3}))}}, "label 1 is 3"},
 	} {
-		err := mod.Forward(c.b, true)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			err := mod.Forward(c.b, true)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			}
+		})
 	}
 }
 

@@ -225,14 +225,16 @@ func TestTrainErrors(t *testing.T) {
 		{"margin", []string{"--margin", "sphereface"}, `unknown head "sphereface"`},
 		{"lr", []string{"--lr", "-1"}, "--lr must be a positive number, got -1"},
 	} {
-		out := filepath.Join(dir, "out-"+strings.ReplaceAll(c.name, " ", "-"))
-		_, err := run(t, args([]string{"train", "--out", out}, smallNet, c.args)...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
-		if _, err := os.Stat(filepath.Join(out, train.CheckpointFile)); err == nil {
-			t.Errorf("%s: a checkpoint was written", c.name)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(dir, "out-"+strings.ReplaceAll(c.name, " ", "-"))
+			_, err := run(t, args([]string{"train", "--out", out}, smallNet, c.args)...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			}
+			if _, err := os.Stat(filepath.Join(out, train.CheckpointFile)); err == nil {
+				t.Errorf("%s: a checkpoint was written", c.name)
+			}
+		})
 	}
 }
 
