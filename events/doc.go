@@ -11,5 +11,5 @@
 // events/prom serves Prometheus metrics. No output parses another's text.
 //
 //	jl := events.NewJSONL(f)
-//	err := fit.Fit(ctx, mod, train, fit.WithNumEpoch(10), fit.WithEvents(jl, curves))
+//	err := fit.Fit(ctx, mod, train, fit.Config{NumEpoch: 10, Events: []events.Sink{jl, curves}})
 package events

@@ -76,7 +76,7 @@ type Verification struct {
 }
 
 // Checkpoint is a checkpoint file written; Resumable marks one holding the
-// training state (fit.WithResumeCheckpoint).
+// training state (fit.Config.ResumeCheckpoint).
 type Checkpoint struct {
 	Position
 	Path      string

@@ -84,12 +84,15 @@ func (nopMetric) State() (metric.State, error)           { return metric.State{}
 func (nopMetric) SetState(metric.State) error            { return nil }
 func (nopMetric) MergeState(metric.State) error          { return nil }
 
-func benchFit(b *testing.B, m metric.Metric, opts ...Option) {
+func benchFit(b *testing.B, m metric.Metric, set ...func(*Config)) {
 	b.ReportAllocs()
 	it := newRepeat(b.N)
-	all := append([]Option{WithNumEpoch(1), WithEvalMetric(m), WithLogger(discard()), WithSkipParamInit()}, opts...)
+	cfg := Config{NumEpoch: 1, EvalMetric: m, Logger: discard(), SkipParamInit: true}
+	for _, f := range set {
+		f(&cfg)
+	}
 	b.ResetTimer()
-	if err := Fit(context.Background(), newNop(), it, all...); err != nil {
+	if err := Fit(context.Background(), newNop(), it, cfg); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -103,7 +106,9 @@ func BenchmarkFitLoop(b *testing.B) { benchFit(b, nopMetric{}) }
 func BenchmarkFitLoopCallbacks(b *testing.B) {
 	sp := NewSpeedometer(4, 50)
 	sp.Logger = discard()
-	benchFit(b, nopMetric{}, WithBatchEndCallback(sp, BatchEndFunc(func(BatchEndParam) error { return nil })))
+	benchFit(b, nopMetric{}, func(c *Config) {
+		c.BatchEnd = []BatchEndCallback{sp, BatchEndFunc(func(BatchEndParam) error { return nil })}
+	})
 }
 
 // BenchmarkFitLoopAccuracy includes the built-in Accuracy on a 4×2 softmax
@@ -115,7 +120,7 @@ func BenchmarkFitLoopAccuracy(b *testing.B) {
 // BenchmarkFitLoopDevice2 is the device kvstore with 2 replicas: batch
 // slicing, worker hand-off, gradient sum and weight copy.
 func BenchmarkFitLoopDevice2(b *testing.B) {
-	benchFit(b, nopMetric{}, WithKVStore("device"), WithDevices(2))
+	benchFit(b, nopMetric{}, func(c *Config) { c.KVStore, c.Devices = "device", 2 })
 }
 
 // BenchmarkBareLoop is the reference for BenchmarkFitLoop: the same calls

@@ -32,13 +32,13 @@ type BatchEndParam struct {
 	// Step is the global step: batches trained since the run began,
 	// this batch included and resumed runs counted (0 in Score).
 	Step int
-	// Logger is the run's logger (WithLogger): callbacks without a logger
+	// Logger is the run's logger (Config.Logger): callbacks without a logger
 	// of their own write to it. Nil means DefaultLogger.
 	Logger *slog.Logger
-	// Now is the run's clock (WithClock): callbacks without a clock of
+	// Now is the run's clock (Config.Now): callbacks without a clock of
 	// their own read it. Nil means time.Now.
 	Now func() time.Time
-	// Events receives the run's typed events (WithEvents); nil when the
+	// Events receives the run's typed events (Config.Events); nil when the
 	// run has no sinks. Callbacks emit theirs through it.
 	Events events.Sink
 }

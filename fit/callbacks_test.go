@@ -139,9 +139,7 @@ func TestCallbacksSeeResetMetric(t *testing.T) {
 	lt.Logger = log
 	val := &LogValidationMetrics{Logger: log}
 	acc := metric.NewAccuracy(1, metric.Options{OutputNames: []string{"softmax_output"}})
-	err := Fit(context.Background(), newScripted(clock), spec79Iter(), WithNumEpoch(1), WithEvalMetric(acc),
-		WithBatchEndCallback(sp, lt), WithEvalData(correctIter(2, [][]int{{1, 0}})),
-		WithEvalEndCallback(val), WithLogger(log), WithClock(clock.Now))
+	err := Fit(context.Background(), newScripted(clock), spec79Iter(), Config{NumEpoch: 1, EvalMetric: acc, BatchEnd: []BatchEndCallback{sp, lt}, EvalData: correctIter(2, [][]int{{1, 0}}), EvalEnd: []BatchEndCallback{val}, Logger: log, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,8 +282,7 @@ func TestInsightfaceLRAndStop(t *testing.T) {
 	// ErrStop through Fit: a clean nil after max_steps+1 batches.
 	mod := newScripted(nil)
 	cb = &InsightfaceCallback{Verbose: 5000, MaxSteps: 3, Logger: log}
-	if err := Fit(context.Background(), mod, spec79Iter(), WithNumEpoch(5), WithEvalMetric(insightfaceComposite()),
-		WithBatchEndCallback(cb), WithLogger(log)); err != nil || mod.nFwd != 4 {
+	if err := Fit(context.Background(), mod, spec79Iter(), Config{NumEpoch: 5, EvalMetric: insightfaceComposite(), BatchEnd: []BatchEndCallback{cb}, Logger: log}); err != nil || mod.nFwd != 4 {
 		t.Errorf("Fit = %v after %d batches", err, mod.nFwd)
 	}
 }

@@ -26,9 +26,7 @@ func TestFitEvents(t *testing.T) {
 	clock := newFakeClock()
 	log, buf := captureLogger()
 	var got eventLog
-	err := Fit(context.Background(), newScripted(clock), spec79Iter(),
-		WithNumEpoch(1), WithEvalMetric(insightfaceComposite()), WithBatchEndCallback(NewSpeedometer(2, 3)),
-		WithLogger(log), WithClock(clock.Now), WithEvents(&got))
+	err := Fit(context.Background(), newScripted(clock), spec79Iter(), Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), BatchEnd: []BatchEndCallback{NewSpeedometer(2, 3)}, Logger: log, Now: clock.Now, Events: []events.Sink{&got}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +82,7 @@ func TestFitEventSinkError(t *testing.T) {
 		}
 		return nil
 	})
-	err := Fit(context.Background(), newScripted(newFakeClock()), spec79Iter(), WithNumEpoch(1),
-		WithEvalMetric(insightfaceComposite()), WithLogger(discard()), WithEvents(bad))
+	err := Fit(context.Background(), newScripted(newFakeClock()), spec79Iter(), Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), Logger: discard(), Events: []events.Sink{bad}})
 	if err == nil || !strings.Contains(err.Error(), "epoch 0 batch 0: event sink: disk full") {
 		t.Errorf("error %v", err)
 	}
@@ -103,8 +100,7 @@ func TestResumeMetricStateError(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	path := filepath.Join(t.TempDir(), "resume.npz")
 	m := stateless{metric.NewAccuracy(1, metric.Options{OutputNames: []string{"softmax_output"}})}
-	err := Fit(ctx, newScripted(newFakeClock()), spec79Iter(), WithNumEpoch(1), WithEvalMetric(m),
-		WithLogger(discard()), WithBatchEndCallback(cancelAt{0, 2, cancel}), WithResumeCheckpoint(path, 0))
+	err := Fit(ctx, newScripted(newFakeClock()), spec79Iter(), Config{NumEpoch: 1, EvalMetric: m, Logger: discard(), BatchEnd: []BatchEndCallback{cancelAt{0, 2, cancel}}, ResumeCheckpoint: path, ResumeEvery: 0})
 	if err == nil || !strings.Contains(err.Error(), "the training metric's state: no state here") {
 		t.Fatalf("error %v", err)
 	}

@@ -18,7 +18,7 @@ import (
 // Fit trains mod on train, MXNet 1.9.1's Module.fit, in exactly its order
 // (spec §7.3):
 //
-//	initialise parameters (WithArgParams, WithInitializer) and the optimizer
+//	initialise parameters (ArgParams, Initializer) and the optimizer
 //	for each epoch in [begin, num):
 //	    tic; metric.Reset()
 //	    for each batch: forward+backward, update, update_metric,
@@ -37,16 +37,16 @@ import (
 // with an error wrapping ErrNaNLoss; no callback runs for that batch, so no
 // checkpoint holds the result. Cancelling ctx stops after the
 // current batch and returns an *InterruptedError with a resumable state.
-func Fit(ctx context.Context, mod Module, train DataIter, opts ...Option) error {
-	c := newConfig(opts)
+func Fit(ctx context.Context, mod Module, train DataIter, cfg Config) error {
+	c := newConfig(cfg)
 	if mod == nil {
 		return errors.New("fit: nil module")
 	}
 	if train == nil {
 		return errors.New("fit: nil training iterator")
 	}
-	if !c.numEpochSet {
-		return errors.New("fit: please specify number of epochs (WithNumEpoch)")
+	if c.numEpoch == 0 {
+		return errors.New("fit: please specify number of epochs (Config.NumEpoch)")
 	}
 	r := &run{c: c, mod: mod, train: train, log: c.logger}
 	if len(c.sinks) > 0 {
@@ -101,9 +101,9 @@ type run struct {
 	bind   *binding
 	opt    Optimizer
 	metric metric.Metric
-	valRaw any
+	valM   metric.Metric
 	evalBd *binding
-	steps  int // batches trained in this call, for WithResumeCheckpoint
+	steps  int // batches trained in this call, for ResumeEvery
 	global int // global step: batches trained since the run began
 	// pendingVal: the last epoch's validation is not done; done: the
 	// train-end callbacks ran. Both go into the resumable state.
@@ -129,10 +129,7 @@ func (r *run) setup() error {
 		return fmt.Errorf("fit: training data: %w", err)
 	}
 	r.bind = bd
-	opt, err := makeOptimizer(c, bd.batchSize)
-	if err != nil {
-		return err
-	}
+	opt := makeOptimizer(c, bd.batchSize)
 	r.opt = opt
 	if err := r.mod.InitOptimizer(opt); err != nil {
 		return fmt.Errorf("fit: init optimizer: %w", err)
@@ -145,16 +142,16 @@ func (r *run) setup() error {
 		return err
 	}
 	r.ex = ex
-	r.valRaw = c.validationMetric
-	if r.valRaw == nil {
-		r.valRaw = c.evalMetric
-	}
-	m, err := metric.Create(c.evalMetric, nil)
+	m, err := orAccuracy(c.evalMetric)
 	if err != nil {
 		ex.close()
 		return fmt.Errorf("fit: eval metric: %w", err)
 	}
 	r.metric = m
+	r.valM = c.validationMetric
+	if r.valM == nil {
+		r.valM = m
+	}
 	if c.evalData != nil {
 		if r.evalBd, err = newBinding(c.evalData, len(ex.mods)); err != nil {
 			ex.close()
@@ -198,32 +195,23 @@ func deviceCount(c *config) int {
 	return defaultDevices()
 }
 
-func makeOptimizer(c *config, batchSize int) (Optimizer, error) {
-	switch o := c.optimizer.(type) {
-	case Optimizer:
-		if o == nil {
-			return nil, errors.New("fit: nil optimizer")
-		}
-		return o, nil
-	case string:
-		p := map[string]any{"learning_rate": 0.01}
-		if c.optimizerParams != nil {
-			p = make(map[string]any, len(c.optimizerParams)+1)
-			for k, v := range c.optimizerParams {
-				p[k] = v
-			}
-		}
-		if _, ok := p["rescale_grad"]; !ok {
-			p["rescale_grad"] = 1 / float64(batchSize)
-		}
-		opt, err := CreateOptimizer(o, p)
-		if err != nil {
-			return nil, err
-		}
-		return opt, nil
-	default:
-		return nil, fmt.Errorf("fit: WithOptimizer takes a registered name or a fit.Optimizer, not %T", c.optimizer)
+// makeOptimizer returns the configured optimizer, or MXNet's default:
+// "sgd" with learning rate 0.01 and rescale_grad = 1/batch size.
+func makeOptimizer(c *config, batchSize int) Optimizer {
+	if c.optimizer != nil {
+		return c.optimizer
 	}
+	s := NewSGD(0.01)
+	s.RescaleGrad = 1 / float64(batchSize)
+	return s
+}
+
+// orAccuracy returns m, or MXNet's default metric "acc".
+func orAccuracy(m metric.Metric) (metric.Metric, error) {
+	if m != nil {
+		return m, nil
+	}
+	return metric.Create("acc", nil)
 }
 
 // initParams is MXNet's init_params: for each parameter in name order, copy
@@ -263,7 +251,7 @@ func initParams(arg, aux, argIn, auxIn map[string]*nd.Array, init Initializer, a
 					continue
 				}
 				if !allowMissing {
-					return fmt.Errorf("fit: %s parameter %s is not presented (pass WithAllowMissing(true) to initialise it)", kind.what, name)
+					return fmt.Errorf("fit: %s parameter %s is not presented (set Config.AllowMissing to initialise it)", kind.what, name)
 				}
 			}
 			if !skipInit {
@@ -279,7 +267,7 @@ func initParams(arg, aux, argIn, auxIn map[string]*nd.Array, init Initializer, a
 			}
 			if len(extra) > 0 {
 				sort.Strings(extra)
-				return fmt.Errorf("fit: initial %s parameters %q are not parameters of the module (pass WithAllowExtra(true) to ignore them)", kind.what, extra)
+				return fmt.Errorf("fit: initial %s parameters %q are not parameters of the module (set Config.AllowExtra to ignore them)", kind.what, extra)
 			}
 		}
 	}
@@ -433,9 +421,9 @@ func (r *run) validate(ctx context.Context, epoch, nbatch int) (valErr, err erro
 	if c.evalData == nil {
 		return nil, nil
 	}
-	res, err := score(ctx, r.ex, r.evalBd, c.evalData, r.valRaw, scoreArgs{
+	res, err := score(ctx, r.ex, r.evalBd, c.evalData, r.valM, scoreArgs{
 		epoch: epoch, numBatch: -1, reset: true, skipPad: c.skipPadding,
-		batchEnd: c.evalBatchEnd, scoreEnd: c.evalEnd, opt: r.opt,
+		batchEnd: c.evalBatchEnd, scoreEnd: c.evalEnd, opt: r.opt, logger: r.log, now: c.now,
 	})
 	switch {
 	case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):

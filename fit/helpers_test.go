@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/evalkit/evalkit/metric"
 	"github.com/evalkit/evalkit/nd"
 )
 
@@ -261,4 +262,13 @@ func diffLines(got, want []string) string {
 		}
 	}
 	return b.String()
+}
+
+// mustMetric creates a metric from anything metric.Create accepts.
+func mustMetric(spec any) metric.Metric {
+	m, err := metric.Create(spec, nil)
+	if err != nil {
+		panic(err)
+	}
+	return m
 }

@@ -56,7 +56,7 @@ func (l *LogTrainMetric) BatchEnd(p BatchEndParam) error {
 
 // LogValidationMetrics logs the metric's local values as
 // "Epoch[e] Validation-<name>=<value>": MXNet's
-// mx.callback.LogValidationMetricsCallback, for WithEvalEndCallback.
+// mx.callback.LogValidationMetricsCallback, for Config.EvalEnd.
 type LogValidationMetrics struct {
 	// Logger receives the lines; nil means DefaultLogger.
 	Logger *slog.Logger

@@ -34,7 +34,7 @@ type TrainState struct {
 	PendingValidation bool `json:"pending_validation,omitempty"`
 	// Done says the run finished: every epoch, validation and train-end
 	// callback ran. A resumed Fit with no epochs left does nothing; one
-	// not Done runs the train-end callbacks (WithTrainEndCallback).
+	// not Done runs the train-end callbacks (Config.TrainEnd).
 	Done bool `json:"done,omitempty"`
 }
 
@@ -52,8 +52,8 @@ type Stateful interface {
 
 // InterruptedError is returned by Fit when its context is cancelled. Fit
 // stops after the batch in progress (and its callbacks); when that batch
-// ends an epoch, the epoch is completed first. State holds what WithResume
-// needs to continue; with WithResumeCheckpoint it is also saved to disk,
+// ends an epoch, the epoch is completed first. State holds what Config.Resume
+// needs to continue; with Config.ResumeCheckpoint it is also saved to disk,
 // with the parameters and optimizer state.
 type InterruptedError struct {
 	// Epoch and Batch are where training stopped: Batch batches of Epoch

@@ -66,21 +66,25 @@ func TestResumeNonFinite(t *testing.T) {
 				}
 				return it
 			}
-			fitRun := func(ctx context.Context, opts ...Option) (*scriptedModule, []string, error) {
+			fitRun := func(ctx context.Context, set func(*Config)) (*scriptedModule, []string, error) {
 				log, buf := captureLogger()
 				mod := newScripted(newFakeClock())
-				all := append([]Option{WithNumEpoch(2), WithEvalMetric(lossMetric(t)), WithLogger(log),
-					WithOptimizer(NewSGD(0.1)), WithInitializer(NewUniform(0.5, 7))}, opts...)
-				err := Fit(ctx, mod, iter(), all...)
+				cfg := Config{NumEpoch: 2, EvalMetric: lossMetric(t), Logger: log, Optimizer: NewSGD(0.1), Initializer: NewUniform(0.5, 7)}
+				if set != nil {
+					set(&cfg)
+				}
+				err := Fit(ctx, mod, iter(), cfg)
 				return mod, lines(buf), err
 			}
-			_, want, err := fitRun(context.Background())
+			_, want, err := fitRun(context.Background(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			path := filepath.Join(t.TempDir(), "resume.npz")
-			_, first, err := fitRun(ctx, WithResumeCheckpoint(path, 0), WithBatchEndCallback(cancelAt{0, c.stop, cancel}))
+			_, first, err := fitRun(ctx, func(cfg *Config) {
+				cfg.ResumeCheckpoint, cfg.BatchEnd = path, []BatchEndCallback{cancelAt{0, c.stop, cancel}}
+			})
 			var ie *InterruptedError
 			if !errors.As(err, &ie) {
 				t.Fatalf("err = %v", err)
@@ -89,7 +93,7 @@ func TestResumeNonFinite(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, second, err := fitRun(context.Background(), WithResume(ck.State), WithArgParams(ck.Arg, ck.Aux))
+			_, second, err := fitRun(context.Background(), func(cfg *Config) { cfg.Resume, cfg.ArgParams, cfg.AuxParams = ck.State, ck.Arg, ck.Aux })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +112,7 @@ func TestResumeNonFinite(t *testing.T) {
 func TestResumeFinishesInterruptedEnd(t *testing.T) {
 	for _, where := range []string{"validation", "train end"} {
 		t.Run(where, func(t *testing.T) {
-			fitRun := func(ctx context.Context, cancel context.CancelFunc, opts ...Option) ([]string, error) {
+			fitRun := func(ctx context.Context, cancel context.CancelFunc, set func(*Config)) ([]string, error) {
 				log, buf := captureLogger()
 				final := BatchEndFunc(func(p BatchEndParam) error {
 					if where == "train end" && cancel != nil {
@@ -118,17 +122,20 @@ func TestResumeFinishesInterruptedEnd(t *testing.T) {
 					p.log(nil).Info(fmt.Sprintf("final verification after epoch %d", p.Epoch))
 					return nil
 				})
-				all := []Option{WithNumEpoch(2), WithEvalMetric(metric.NewAccuracy(1, metric.Options{OutputNames: []string{"softmax_output"}})), WithEvalData(spec79Iter()), WithLogger(log),
-					WithOptimizer(NewSGD(0.1)), WithInitializer(NewUniform(0.5, 7)), WithTrainEndCallback(final)}
-				if where == "validation" && cancel != nil {
-					all = append(all, WithEvalBatchEndCallback(cancelAt{1, 3, cancel}))
-				}
 				clock := newFakeClock()
-				all = append(all, WithClock(clock.Now))
-				err := Fit(ctx, newScripted(clock), spec79Iter(), append(all, opts...)...)
+				cfg := Config{NumEpoch: 2, EvalMetric: metric.NewAccuracy(1, metric.Options{OutputNames: []string{"softmax_output"}}),
+					EvalData: spec79Iter(), Logger: log, Optimizer: NewSGD(0.1), Initializer: NewUniform(0.5, 7),
+					TrainEnd: []BatchEndCallback{final}, Now: clock.Now}
+				if where == "validation" && cancel != nil {
+					cfg.EvalBatchEnd = []BatchEndCallback{cancelAt{1, 3, cancel}}
+				}
+				if set != nil {
+					set(&cfg)
+				}
+				err := Fit(ctx, newScripted(clock), spec79Iter(), cfg)
 				return lines(buf), err
 			}
-			want, err := fitRun(context.Background(), nil)
+			want, err := fitRun(context.Background(), nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,7 +144,7 @@ func TestResumeFinishesInterruptedEnd(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			path := filepath.Join(t.TempDir(), "resume.npz")
-			first, err := fitRun(ctx, cancel, WithResumeCheckpoint(path, 0))
+			first, err := fitRun(ctx, cancel, func(c *Config) { c.ResumeCheckpoint = path })
 			var ie *InterruptedError
 			if !errors.As(err, &ie) || ie.Epoch != 2 || ie.Batch != 0 {
 				t.Fatalf("err = %v", err)
@@ -149,7 +156,9 @@ func TestResumeFinishesInterruptedEnd(t *testing.T) {
 			if ck.State.Done || ck.State.PendingValidation != (where == "validation") {
 				t.Fatalf("state %+v", ck.State)
 			}
-			second, err := fitRun(context.Background(), nil, WithResume(ck.State), WithArgParams(ck.Arg, ck.Aux), WithResumeCheckpoint(path, 0))
+			second, err := fitRun(context.Background(), nil, func(c *Config) {
+				c.Resume, c.ArgParams, c.AuxParams, c.ResumeCheckpoint = ck.State, ck.Arg, ck.Aux, path
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +169,7 @@ func TestResumeFinishesInterruptedEnd(t *testing.T) {
 				t.Fatalf("final state %+v, %v", ck.State, err)
 			}
 			// Resuming a finished run does nothing.
-			third, err := fitRun(context.Background(), nil, WithResume(ck.State), WithArgParams(ck.Arg, ck.Aux))
+			third, err := fitRun(context.Background(), nil, func(c *Config) { c.Resume, c.ArgParams, c.AuxParams = ck.State, ck.Arg, ck.Aux })
 			if err != nil || len(third) != 0 {
 				t.Errorf("resuming a finished run: %v, log %q", err, third)
 			}

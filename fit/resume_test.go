@@ -44,15 +44,17 @@ func (r *resumeRun) fit(ctx context.Context, extra ...BatchEndCallback) error {
 	return r.fitWith(ctx, nil, extra...)
 }
 
-func (r *resumeRun) fitWith(ctx context.Context, opts []Option, extra ...BatchEndCallback) error {
+func (r *resumeRun) fitWith(ctx context.Context, set func(*Config), extra ...BatchEndCallback) error {
 	sp := NewSpeedometer(2, 3)
 	sp.Now, sp.Logger = r.clock.Now, r.log
 	acc := metric.NewAccuracy(1, metric.Options{OutputNames: []string{"softmax_output"}})
 	cbs := append([]BatchEndCallback{sp}, extra...)
-	all := append([]Option{WithNumEpoch(2), WithEvalMetric(acc), WithBatchEndCallback(cbs...),
-		WithOptimizer(r.opt), WithInitializer(NewUniform(0.5, 7)),
-		WithLogger(r.log), WithClock(r.clock.Now)}, opts...)
-	return Fit(ctx, r.mod, spec79Iter(), all...)
+	cfg := Config{NumEpoch: 2, EvalMetric: acc, BatchEnd: cbs, Optimizer: r.opt, Initializer: NewUniform(0.5, 7),
+		Logger: r.log, Now: r.clock.Now}
+	if set != nil {
+		set(&cfg)
+	}
+	return Fit(ctx, r.mod, spec79Iter(), cfg)
 }
 
 // TestResume interrupts a run and resumes it from the checkpoint: the log
@@ -72,7 +74,7 @@ func TestResume(t *testing.T) {
 			b := newResumeRun(clock, logB)
 			ctx, cancel := context.WithCancel(context.Background())
 			path := filepath.Join(t.TempDir(), "resume.params")
-			err := b.fitWith(ctx, []Option{WithResumeCheckpoint(path, 0)}, cancelAt{stop.epoch, stop.batch, cancel})
+			err := b.fitWith(ctx, func(c *Config) { c.ResumeCheckpoint = path }, cancelAt{stop.epoch, stop.batch, cancel})
 			var ie *InterruptedError
 			if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) {
 				t.Fatalf("err = %v, want InterruptedError", err)
@@ -94,7 +96,7 @@ func TestResume(t *testing.T) {
 			if err := ck.RestoreOptimizer(c.opt); err != nil {
 				t.Fatal(err)
 			}
-			if err := c.fitWith(context.Background(), []Option{WithResume(ck.State), WithArgParams(ck.Arg, ck.Aux)}); err != nil {
+			if err := c.fitWith(context.Background(), func(c *Config) { c.Resume, c.ArgParams, c.AuxParams = ck.State, ck.Arg, ck.Aux }); err != nil {
 				t.Fatal(err)
 			}
 			if d := diffLines(lines(bufB), lines(bufA)); d != "" {
@@ -120,8 +122,7 @@ func TestCancelLastBatch(t *testing.T) {
 	log, buf := captureLogger()
 	ctx, cancel := context.WithCancel(context.Background())
 	mod := newScripted(nil)
-	err := Fit(ctx, mod, spec79Iter(), WithNumEpoch(3), WithEvalMetric(insightfaceComposite()),
-		WithBatchEndCallback(cancelAt{0, 6, cancel}), WithLogger(log))
+	err := Fit(ctx, mod, spec79Iter(), Config{NumEpoch: 3, EvalMetric: insightfaceComposite(), BatchEnd: []BatchEndCallback{cancelAt{0, 6, cancel}}, Logger: log})
 	var ie *InterruptedError
 	if !errors.As(err, &ie) || ie.Epoch != 1 || ie.Batch != 0 {
 		t.Fatalf("err = %v", err)
@@ -142,7 +143,7 @@ func TestCancelBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	mod := newScripted(nil)
-	err := Fit(ctx, mod, spec79Iter(), WithNumEpoch(1), WithBeginEpoch(0), WithLogger(discard()))
+	err := Fit(ctx, mod, spec79Iter(), Config{NumEpoch: 1, BeginEpoch: 0, Logger: discard()})
 	var ie *InterruptedError
 	if !errors.As(err, &ie) || ie.Epoch != 0 || ie.Batch != 0 || mod.nFwd != 0 {
 		t.Fatalf("err = %v, %d forwards", err, mod.nFwd)
@@ -153,8 +154,7 @@ func TestCancelBeforeStart(t *testing.T) {
 // due on the last batch is written after the epoch as (epoch+1, 0).
 func TestPeriodicResumeCheckpoint(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.params")
-	err := Fit(context.Background(), newScripted(nil), spec79Iter(), WithNumEpoch(1),
-		WithEvalMetric(insightfaceComposite()), WithLogger(discard()), WithResumeCheckpoint(path, 7))
+	err := Fit(context.Background(), newScripted(nil), spec79Iter(), Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), Logger: discard(), ResumeCheckpoint: path, ResumeEvery: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +173,7 @@ func TestPeriodicResumeCheckpoint(t *testing.T) {
 		}
 		return nil
 	})
-	err = Fit(context.Background(), newScripted(nil), spec79Iter(), WithNumEpoch(1),
-		WithEvalMetric(insightfaceComposite()), WithLogger(discard()), WithResumeCheckpoint(path, 3), WithEvents(rec))
+	err = Fit(context.Background(), newScripted(nil), spec79Iter(), Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), Logger: discard(), ResumeCheckpoint: path, ResumeEvery: 3, Events: []events.Sink{rec}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,8 +188,7 @@ func TestPeriodicResumeCheckpoint(t *testing.T) {
 // TestResumePastEnd: a state claiming more batches than the epoch has is
 // an error.
 func TestResumePastEnd(t *testing.T) {
-	err := Fit(context.Background(), newScripted(nil), spec79Iter(), WithNumEpoch(1), WithLogger(discard()),
-		WithResume(&TrainState{Epoch: 0, Batch: 9}))
+	err := Fit(context.Background(), newScripted(nil), spec79Iter(), Config{NumEpoch: 1, Logger: discard(), Resume: &TrainState{Epoch: 0, Batch: 9}})
 	if err == nil || err.Error() != "fit: resume: epoch 0 has only 7 batches; the state says 9 are done" {
 		t.Fatalf("err = %v", err)
 	}

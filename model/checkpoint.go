@@ -16,7 +16,7 @@ const ConfigStateKey = "model_config"
 
 // ConfigState carries a network's Config through fit's resumable
 // checkpoints, the way MXNet's prefix-symbol.json carries the architecture
-// beside the parameters: register it with fit.WithState and fit stores the
+// beside the parameters: list it in fit.Config.States and fit stores the
 // config with every resumable checkpoint; ConfigFromCheckpoint reads it back before the network
 // is built. On resume, RestoreState checks that the checkpoint's
 // architecture is the one being trained.

@@ -27,7 +27,7 @@ type settings struct {
 // settingsKey names the settings in TrainState.Callbacks.
 const settingsKey = "evalkit_run"
 
-// settingsState carries settings through fit.WithState.
+// settingsState carries settings through fit.Config.States.
 type settingsState struct{ s settings }
 
 func (r *settingsState) StateKey() string                       { return settingsKey }

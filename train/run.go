@@ -203,20 +203,20 @@ func Run(ctx context.Context, c Config) (res *Result, err error) {
 
 	trainMetric := metric.NewComposite(metric.Options{}, insightface.NewAccMetric(), insightface.NewLossValueMetric())
 	valMetric := metric.NewComposite(metric.Options{}, insightface.NewAccMetric(), insightface.NewLossValueMetric())
-	opts := []fit.Option{
-		fit.WithNumEpoch(c.Epochs), fit.WithEvalData(valIt), fit.WithEvalMetric(trainMetric), fit.WithValidationMetric(valMetric),
-		fit.WithOptimizer(sgd), fit.WithLogger(logger), fit.WithClock(now), fit.WithEvents(stream),
-		fit.WithBatchEndCallback(cb), fit.WithTrainEndCallback(final),
-		fit.WithState(&model.ConfigState{Config: cfg}, run, hist), fit.WithResumeCheckpoint(ckPath, every),
+	fc := fit.Config{
+		NumEpoch: c.Epochs, EvalData: valIt, EvalMetric: trainMetric, ValidationMetric: valMetric,
+		Optimizer: sgd, Logger: logger, Now: now, Events: []events.Sink{stream},
+		BatchEnd: []fit.BatchEndCallback{cb}, TrainEnd: []fit.BatchEndCallback{final},
+		States: []fit.Stateful{&model.ConfigState{Config: cfg}, run, hist}, ResumeCheckpoint: ckPath, ResumeEvery: every,
 	}
 	if ck != nil {
 		if err := ck.RestoreOptimizer(sgd); err != nil {
 			return nil, fmt.Errorf("--resume %s: %w", c.Resume, err)
 		}
 		trainIt.SetEpoch(ck.State.Epoch)
-		opts = append(opts, fit.WithArgParams(ck.Arg, ck.Aux), fit.WithResume(ck.State))
+		fc.ArgParams, fc.AuxParams, fc.Resume = ck.Arg, ck.Aux, ck.State
 	} else {
-		opts = append(opts, fit.WithInitializer(fit.NewXavier("gaussian", "out", 2, c.Seed)))
+		fc.Initializer = fit.NewXavier("gaussian", "out", 2, c.Seed)
 	}
 	if err := stream.Emit(Start{Time: now(), Data: source, TrainImages: train.Len(), TestImages: test.Len(), Pairs: nPairs,
 		Epochs: c.Epochs, BatchesPerEpoch: nb, BatchSize: c.BatchSize, LR: c.LR, LRSteps: lrSteps, Resume: c.Resume}); err != nil {
@@ -225,7 +225,7 @@ func Run(ctx context.Context, c Config) (res *Result, err error) {
 	fmt.Fprintf(out, "evalkit: training on %s (%d training, %d held-out images, %d verification pairs); %s head, %d epochs of %d batches\n",
 		source, train.Len(), test.Len(), nPairs, cfg.Head.Kind, c.Epochs, nb)
 
-	fitErr := fit.Fit(ctx, mod, trainIt, opts...)
+	fitErr := fit.Fit(ctx, mod, trainIt, fc)
 	curves := filepath.Join(c.Out, CurvesFile)
 	var ie *fit.InterruptedError
 	if errors.As(fitErr, &ie) {

@@ -5,7 +5,7 @@
 //	ex := prom.New()
 //	srv, err := prom.Serve("127.0.0.1:9100", ex)
 //	defer srv.Close()
-//	err = fit.Fit(ctx, mod, train, fit.WithNumEpoch(10), fit.WithEvents(ex))
+//	err = fit.Fit(ctx, mod, train, fit.Config{NumEpoch: 10, Events: []events.Sink{ex}})
 package prom
 
 import (
