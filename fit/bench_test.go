@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/evalkit/evalkit/events"
 	"github.com/evalkit/evalkit/metric"
 	"github.com/evalkit/evalkit/nd"
 )
@@ -109,6 +110,21 @@ func BenchmarkFitLoopCallbacks(b *testing.B) {
 	benchFit(b, nopMetric{}, func(c *Config) {
 		c.BatchEnd = []BatchEndCallback{sp, BatchEndFunc(func(BatchEndParam) error { return nil })}
 	})
+}
+
+// BenchmarkFitLoopEvents adds an events sink that does nothing: the cost
+// of building one BatchEnd event per batch (the metric's local values) and
+// of the call.
+func BenchmarkFitLoopEvents(b *testing.B) {
+	benchFit(b, nopMetric{}, func(c *Config) {
+		c.Events = []events.Sink{events.Func(func(events.Event) error { return nil })}
+	})
+}
+
+// BenchmarkFitLoopJSONL writes every BatchEnd event as a JSONL record
+// (to io.Discard), what metrics.jsonl costs per batch.
+func BenchmarkFitLoopJSONL(b *testing.B) {
+	benchFit(b, nopMetric{}, func(c *Config) { c.Events = []events.Sink{events.NewJSONL(io.Discard)} })
 }
 
 // BenchmarkFitLoopAccuracy includes the built-in Accuracy on a 4×2 softmax
