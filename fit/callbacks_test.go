@@ -196,7 +196,7 @@ func (v *scriptedVerifier) Verify(context.Context, Module) (VerifyResult, error)
 	return VerifyResult{Acc2: a, Std2: 0.00245, XNorm: 22.07558}, nil
 }
 
-// TestInsightfaceHighest reproduces spec insightface-eval §1.6's example.
+// TestInsightfaceHighest works insightface's highest-accuracy rule through a hand-worked example.
 func TestInsightfaceHighest(t *testing.T) {
 	rows := [][3]float64{{.99, .90, .92}, {.995, .91, .92}, {.996, .93, .92}, {.99, .90, .95}, {.99, .99, .95}, {.98, .90, .95}}
 	wantSave := []int{1, 2, 3, 4, 5, 0}

@@ -35,7 +35,7 @@ func TestSplitInputSlice(t *testing.T) {
 
 // TestDeviceKVStore: two replicas on half batches with summed gradients
 // reach the local run's parameters; AccMetric pools the slices, while
-// LossValueMetric counts one update per device (spec §7.6).
+// LossValueMetric counts one update per device (MXNet's exec_group.update_metric).
 func TestDeviceKVStore(t *testing.T) {
 	run := func(kvstore string, devices int) (*scriptedModule, metric.Metric, []string) {
 		log, buf := captureLogger()

@@ -19,7 +19,7 @@ type eventLog []events.Event
 
 func (l *eventLog) Emit(e events.Event) error { *l = append(*l, e); return nil }
 
-// The spec §7.9 insightface run as events: one BatchEnd per batch, the
+// The hand-worked insightface run (spec79Iter) as events: one BatchEnd per batch, the
 // Speedometer windows with the values of the text lines, the epoch end.
 // The Speedometer has no logger or clock of its own: the run's reach it.
 func TestFitEvents(t *testing.T) {

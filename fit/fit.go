@@ -16,7 +16,7 @@ import (
 )
 
 // Fit trains mod on train, MXNet 1.9.1's Module.fit, in exactly its order
-// (spec §7.3):
+// (python/mxnet/module/base_module.py):
 //
 //	initialise parameters (ArgParams, Initializer) and the optimizer
 //	for each epoch in [begin, num):

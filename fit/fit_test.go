@@ -18,7 +18,7 @@ func insightfaceComposite() metric.Metric {
 	return metric.NewComposite(metric.Options{}, insightface.NewAccMetric(), insightface.NewLossValueMetric())
 }
 
-// TestSpec79InsightfaceAutoReset reproduces spec §7.9's first run line for
+// TestSpec79InsightfaceAutoReset reproduces the hand-worked insightface run (spec79Iter) line for
 // line, over two epochs (the lines repeat in epoch 1).
 func TestSpec79InsightfaceAutoReset(t *testing.T) {
 	clock := newFakeClock()
@@ -44,7 +44,7 @@ func TestSpec79InsightfaceAutoReset(t *testing.T) {
 	}
 }
 
-// TestSpec79InsightfaceNoAutoReset is §7.9's auto_reset=False variant.
+// TestSpec79InsightfaceNoAutoReset is that run's auto_reset=False variant.
 func TestSpec79InsightfaceNoAutoReset(t *testing.T) {
 	clock := newFakeClock()
 	log, buf := captureLogger()
@@ -67,7 +67,7 @@ func TestSpec79InsightfaceNoAutoReset(t *testing.T) {
 	}
 }
 
-// TestSpec79BuiltinAccuracy is §7.9's third run: a metric with global
+// TestSpec79BuiltinAccuracy is a third hand-worked run: a metric with global
 // statistics, log_train_metric(5) and a validation set.
 func TestSpec79BuiltinAccuracy(t *testing.T) {
 	clock := newFakeClock()
@@ -171,7 +171,7 @@ func (c recCB) EpochEnd(p EpochEndParam) error {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// TestCallbackOrder checks MXNet 1.9.1's exact order (spec §7.3, §7.4).
+// TestCallbackOrder checks MXNet 1.9.1's exact order (base_module.py fit and score).
 func TestCallbackOrder(t *testing.T) {
 	var rec []string
 	mod := newScripted(nil)

@@ -208,7 +208,7 @@ func (it *sliceIter) Reset() error {
 
 func (it *sliceIter) BatchSize() int { return it.bs }
 
-// spec79Iter builds §7.9's data: 7 batches of 2 samples; correct counts
+// spec79Iter builds the hand-worked run's data: 7 batches of 2 samples; correct counts
 // per batch [2,1,0,2,2,1,0]; labels 0,1; value column = batch·10 + row.
 func spec79Iter() *sliceIter {
 	return correctIter(2, [][]int{{1, 1}, {1, 0}, {0, 0}, {1, 1}, {1, 1}, {0, 1}, {0, 0}})

@@ -20,7 +20,7 @@ var ErrStop = errors.New("fit: stop requested by a callback")
 
 // InsightfaceCallback is insightface's training batch callback
 // (train_softmax.py _batch_callback; arcface_mxnet/train.py), as a
-// BatchEndCallback (spec insightface-eval §1.6–1.8). On every batch:
+// BatchEndCallback. On every batch:
 //
 //	global step += 1 (1-based, never reset across epochs)
 //	if step == BetaFreeze + s for an s in LRSteps: lr *= 0.1, print "lr change to <lr>"

@@ -13,7 +13,7 @@ import (
 )
 
 // Score runs mod over data in inference mode and returns the metric's local
-// values, MXNet 1.9.1's Module.score (spec §7.4):
+// values, MXNet 1.9.1's Module.score (python/mxnet/module/base_module.py):
 //
 //	data.Reset() (unless NoReset); metric.Reset()
 //	for each batch (at most NumBatch): forward, update_metric,

@@ -13,7 +13,7 @@ import (
 
 // Speedometer logs training speed and the metric's local values every
 // Frequent batches: MXNet's mx.callback.Speedometer(batch_size, frequent,
-// auto_reset=True), byte for byte (spec §7.7):
+// auto_reset=True), byte for byte (python/mxnet/callback.py):
 //
 //	Epoch[0] Batch [20-40]\tSpeed: 0.99 samples/sec\tacc=0.000000\tlossvalue=6.229731
 //

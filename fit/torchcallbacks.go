@@ -28,7 +28,7 @@ func (m *AverageMeter) Update(val float64, n int) {
 func (m *AverageMeter) Reset() { *m = AverageMeter{} }
 
 // CallBackVerification is arcface_torch's CallBackVerification (spec
-// insightface-eval §3.2): verification on every target, logging
+// arcface_torch's utils/utils_callbacks.py): verification on every target, logging
 //
 //	[name][step]XNorm: %f
 //	[name][step]Accuracy-Flip: %1.5f+-%1.5f
@@ -141,7 +141,7 @@ func (c *CallBackVerification) RestoreState(raw json.RawMessage) error {
 }
 
 // CallBackLogging is arcface_torch's CallBackLogging (HEAD; spec
-// insightface-eval §3.4). Every Frequent global steps (step > 0) it logs
+// arcface_torch's utils/utils_callbacks.py). Every Frequent global steps (step > 0) it logs
 //
 //	Speed %.2f samples/sec   Loss %.4f   LearningRate %.6f   Epoch: %d   Global Step: %d   Required: %1.f hours
 //
