@@ -283,3 +283,25 @@ func TestTrainFullDataset(t *testing.T) {
 		t.Errorf("test accuracy %v, want >= 0.85", last)
 	}
 }
+
+// --tensorboard and --metrics-addr reach the run: an event file is
+// written and the endpoint is announced (the train package tests both
+// outputs' content, with a real Prometheus server).
+func TestDemoSinkFlags(t *testing.T) {
+	out := t.TempDir()
+	tb := filepath.Join(out, "tb")
+	stdout, err := run(t, args([]string{"demo", "--out", out, "--epochs", "1", "--tensorboard", tb, "--metrics-addr", "127.0.0.1:0"}, smallNet)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	files, _ := filepath.Glob(filepath.Join(tb, "events.out.tfevents.*"))
+	if len(files) != 1 || !strings.Contains(stdout, "evalkit: writing TensorBoard events to "+files[0]+"\n") {
+		t.Errorf("event files %v; output:\n%s", files, stdout)
+	}
+	if !regexp.MustCompile(`evalkit: serving Prometheus metrics at http://127\.0\.0\.1:\d+/metrics\n`).MatchString(stdout) {
+		t.Errorf("no serving line:\n%s", stdout)
+	}
+	if _, err := run(t, "demo", "--out", out, "--metrics-addr", "127.0.0.1:99999"); err == nil || !strings.Contains(err.Error(), "invalid port") {
+		t.Errorf("bad --metrics-addr: %v", err)
+	}
+}
