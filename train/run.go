@@ -86,39 +86,11 @@ func Run(ctx context.Context, c Config) (res *Result, err error) {
 		}
 	}
 
-	valBatch := 100
-	cfg := model.Config{
-		InputDim: train.Rows * train.Cols, Hidden: c.Hidden, EmbeddingDim: c.EmbSize,
-		NumClasses: numClasses(train, test), BatchSize: max(c.BatchSize, valBatch), Workers: c.workers(say),
-	}
-	kind, err := model.ParseHeadKind(c.Margin)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Head = model.HeadConfig{Kind: kind}
-	if kind != model.Softmax {
-		cfg.Head.Scale, cfg.Head.Margin, cfg.Head.EasyMargin = c.MarginS, c.MarginM, c.EasyMargin
-	}
-	if ck != nil {
-		if saved.InputDim != cfg.InputDim || saved.NumClasses < cfg.NumClasses {
-			return nil, fmt.Errorf("--resume %s: the checkpoint's network takes %d inputs and %d classes, the data has %d and %d", c.Resume, saved.InputDim, saved.NumClasses, cfg.InputDim, cfg.NumClasses)
-		}
-		saved.BatchSize, saved.Workers = cfg.BatchSize, cfg.Workers
-		cfg = saved
-		if ck.State.Epoch >= c.Epochs && (ck.State.Done || ck.State.Epoch > c.Epochs) {
-			return nil, fmt.Errorf("--resume %s: the checkpoint is at epoch %d; --epochs %d leaves nothing to train (pass a larger --epochs: it is the end epoch, as MXNet's num_epoch)", c.Resume, ck.State.Epoch, c.Epochs)
-		}
-	}
-	net, err := model.New(cfg)
+	net, cfg, err := buildNetwork(&c, train, test, ck, saved, say)
 	if err != nil {
 		return nil, err
 	}
 	defer net.Close()
-	if ck != nil {
-		if err := net.CheckParams(ck); err != nil {
-			return nil, fmt.Errorf("--resume %s: %w", c.Resume, err)
-		}
-	}
 	mod := model.NewModule(net)
 
 	trainIt, err := model.NewImageIter(train.Pixels, train.Labels, train.Rows, train.Cols,
