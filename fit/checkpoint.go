@@ -273,7 +273,7 @@ func (c *CheckpointCallback) EpochEnd(p EpochEndParam) error {
 	if (p.Epoch+1)%period != 0 {
 		return nil
 	}
-	return SaveEpochCheckpoint(c.Logger, c.Prefix, p.Epoch+1, p.Arg, p.Aux, p.Optimizer, c.SaveOptimizerStates, c.AllowNonFinite)
+	return SaveEpochCheckpoint(orDefault(c.Logger, p.Logger), c.Prefix, p.Epoch+1, p.Arg, p.Aux, p.Optimizer, c.SaveOptimizerStates, c.AllowNonFinite)
 }
 
 // SaveEpochCheckpoint is MXNet's save_checkpoint(prefix, number, ...):

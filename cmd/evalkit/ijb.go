@@ -28,7 +28,7 @@ type ijbFlags struct {
 	model                     ijbModelFlags // --model: features from the images (ijb_model.go)
 }
 
-func init() {
+func newIJBCmd() *cobra.Command {
 	var f ijbFlags
 	cmd := &cobra.Command{
 		Use:   "ijb (--features FILE --meta-dir DIR | --scores FILE (--labels FILE | --meta-dir DIR)) [flags]",
@@ -79,7 +79,7 @@ saves) only the ROC is computed; labels come from --labels (.npy or text of
 	fl.Float64SliceVar(&f.fars, "far", nil, "false-accept rates of the table (repeatable; default 1e-6 … 1e-1)")
 	fl.BoolVar(&f.json, "json", false, "print the results as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write the ROC curve to this PNG file")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func stem(p string) string { return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)) }

@@ -25,7 +25,7 @@ type scoreFlags struct {
 	list      bool
 }
 
-func init() {
+func newScoreCmd() *cobra.Command {
 	var f scoreFlags
 	cmd := &cobra.Command{
 		Use:   "score --metric SPEC --labels FILE.npy --preds FILE.npy",
@@ -61,7 +61,7 @@ batches, one update each.`,
 	fl.IntVar(&f.batchSize, "batch-size", 0, "split arrays along axis 0 into batches of N rows, one update each (0: one update)")
 	fl.BoolVar(&f.json, "json", false, `print {"local": [...], "global": [...]} as JSON (NaN as null)`)
 	fl.BoolVar(&f.list, "list", false, "list the registered metric names and exit")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func runScore(w io.Writer, f scoreFlags) error {

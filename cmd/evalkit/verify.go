@@ -36,7 +36,7 @@ type verifyFlags struct {
 	saveEmbeddings string
 }
 
-func init() {
+func newVerifyCmd() *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
 		Use:   "verify --embeddings FILE (--issame FILE | --bin FILE | --pairs FILE --image-list FILE) [flags]",
@@ -107,7 +107,7 @@ preprocessing (see evalkit embed), and evaluates each target in order.`,
 	fl.StringVar(&f.exportImages, "export-images", "", "write the images of --bin into this directory and exit")
 	addModelFlags(fl, &f.model)
 	fl.StringVar(&f.saveEmbeddings, "save-embeddings", "", "with --model: keep each target's embeddings as DIR/NAME.npy and DIR/NAME_flip.npy")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // loadArray reads a .npy, or an array of a .npz: FILE.npz:NAME, or the only
