@@ -73,6 +73,11 @@ type Config struct {
 	JSONLog bool
 	// TensorBoard, when set, is a directory for TensorBoard event files.
 	TensorBoard string
+	// ExportONNX, when set, is where the trained network is written as an
+	// ONNX model (three-channel N×3×28×28 input, the layout face-model
+	// pipelines feed; see model.ONNXOptions.RGB), for evaluation through
+	// ONNX Runtime (evalkit embed / verify --model) or deployment.
+	ExportONNX string
 	// MetricsAddr, when set, is the host:port where /metrics is served
 	// for Prometheus during the run.
 	MetricsAddr string

@@ -41,6 +41,7 @@ type Result struct {
 	Checkpoint string
 	MetricsLog string
 	Curves     string
+	ONNX       string // the exported ONNX model, when Config.ExportONNX was set
 	Elapsed    time.Duration
 }
 
@@ -217,6 +218,12 @@ func Run(ctx context.Context, c Config) (res *Result, err error) {
 	if err := plotCurves(curves, hist, final.roc, fmt.Sprintf("final, AUC %.4f", res.AUC)); err != nil {
 		return nil, err
 	}
+	if c.ExportONNX != "" {
+		if err := model.ExportONNX(c.ExportONNX, mod.Network(), model.ONNXOptions{RGB: true, ProducerVersion: "evalkit"}); err != nil {
+			return nil, err
+		}
+		res.ONNX = c.ExportONNX
+	}
 	res.Elapsed = now().Sub(start)
 	if err := stream.Emit(Summary{Time: now(), ValidationAcc: res.ValAcc, VerificationAcc: res.VerifyAcc,
 		VerificationStd: res.VerifyStd, AUC: res.AUC, ElapsedSeconds: res.Elapsed.Seconds()}); err != nil {
@@ -224,7 +231,11 @@ func Run(ctx context.Context, c Config) (res *Result, err error) {
 	}
 	fmt.Fprintf(out, "evalkit: validation accuracy %s, verification accuracy %s+-%s (AUC %s) after %d epochs in %.1fs\n",
 		pyfmt.Fixed(res.ValAcc, 4), pyfmt.Fixed(res.VerifyAcc, 5), pyfmt.Fixed(res.VerifyStd, 5), pyfmt.Fixed(res.AUC, 4), c.Epochs, res.Elapsed.Seconds())
-	fmt.Fprintf(out, "evalkit: wrote %s, %s, %s\n", res.Checkpoint, res.MetricsLog, res.Curves)
+	wrote := []string{res.Checkpoint, res.MetricsLog, res.Curves}
+	if res.ONNX != "" {
+		wrote = append(wrote, res.ONNX)
+	}
+	fmt.Fprintf(out, "evalkit: wrote %s\n", strings.Join(wrote, ", "))
 	return res, nil
 }
 

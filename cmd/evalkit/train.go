@@ -36,6 +36,11 @@ func addTrainFlags(fl *pflag.FlagSet, c *train.Config, demo bool) {
 	fl.IntVar(&c.CheckpointEvery, "checkpoint-every", c.CheckpointEvery, "also write the resumable checkpoint every N batches (0: at epoch ends, on interruption and at the end)")
 	fl.IntVar(&c.Workers, "workers", c.Workers, "goroutines per forward/backward (0: GOMAXPROCS; more is clamped to it)")
 	fl.StringVar(&c.TensorBoard, "tensorboard", c.TensorBoard, "also write TensorBoard event files into this directory")
+	exportHelp := "write the trained network as an ONNX model to this file (evaluate it with evalkit embed / verify --model)"
+	if demo {
+		exportHelp += " (default: model.onnx in --out)"
+	}
+	fl.StringVar(&c.ExportONNX, "export-onnx", c.ExportONNX, exportHelp)
 	fl.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve Prometheus metrics at http://ADDR/metrics during training (e.g. 127.0.0.1:9100)")
 	if !demo {
 		fl.StringVar(&c.Data, "data", c.Data, "Fashion-MNIST (or MNIST) directory with the four IDX files (default: the embedded subset)")
