@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,5 +113,30 @@ func TestEvaluateDegenerate(t *testing.T) {
 		if got := fmt.Sprintf("%1.5f+-%1.5f", r.Accuracy, r.AccuracyStd); got != "0.50000+-0.00000" {
 			t.Errorf("printed %s", got)
 		}
+	}
+}
+
+// TestEvaluateOneClass: labels of one class are one clear error, not a
+// warning for every fold and split.
+func TestEvaluateOneClass(t *testing.T) {
+	scores := make([]float64, 100)
+	for i := range scores {
+		scores[i] = float64(i) / 50
+	}
+	for _, tc := range []struct {
+		name  string
+		label bool
+		want  string
+	}{{"all same", true, "all 100 pairs are same-identity pairs"}, {"all different", false, "all 100 pairs are different-identity pairs"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			issame := make([]bool, len(scores))
+			for i := range issame {
+				issame[i] = tc.label
+			}
+			r, err := Evaluate(scores, issame, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Evaluate: result %v, error %v; want an error %q", r != nil, err, tc.want)
+			}
+		})
 	}
 }

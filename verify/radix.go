@@ -6,8 +6,9 @@ import (
 	"unsafe"
 )
 
-// sortDescending sorts a in descending order (NaN-free, -0 already folded
-// into +0). Long slices go through an in-place MSD radix sort (American flag
+// sortDescending sorts a in descending order (NaN-free; +0 comes before -0
+// on long slices and the two stay in any order on short ones — they are one
+// threshold to the ROC). Long slices go through an in-place MSD radix sort (American flag
 // sort) on the order-preserving integer image of the floats: O(n) work per
 // digit, no scratch memory, and digits that are the same for every key of a
 // bucket (the exponent byte of scores in a narrow range, the low mantissa

@@ -95,8 +95,9 @@ func (b *rocBuilder) finish() (*ROC, error) {
 }
 
 // rocFromSorted builds the ROC of genuine and impostor scores, each sorted
-// in descending order, by merging the two lists.
-func rocFromSorted(gen, imp []float64, keepAll bool) (*ROC, error) {
+// in descending order, by merging the two lists; a zero threshold takes the
+// sign zero records.
+func rocFromSorted(gen, imp []float64, zero zeroSign, keepAll bool) (*ROC, error) {
 	b := newROCBuilder(keepAll, 0)
 	var i, j int
 	var tp, fp int64
@@ -116,7 +117,7 @@ func rocFromSorted(gen, imp []float64, keepAll bool) (*ROC, error) {
 			j++
 			fp++
 		}
-		b.add(t, tp, fp)
+		b.add(zero.apply(t), tp, fp)
 	}
 	return b.finish()
 }
