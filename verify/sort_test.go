@@ -1,0 +1,68 @@
+package verify
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// TestSortDescendingShapes checks sortDescending against a comparison sort
+// on the score shapes its value buckets must survive: smooth, crowded
+// around a mode, piles of equal scores, float32 values, scores a few ulps
+// apart, subnormals, signed zeros and infinities, on one core and on all.
+func TestSortDescendingShapes(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	gen := map[string]func(i int) float64{
+		"normal":   func(int) float64 { return 0.02 + 0.09*r.NormFloat64() },
+		"float32":  func(int) float64 { return float64(float32(r.NormFloat64())) },
+		"pile":     func(i int) float64 { return []float64{0.5, 0.25, -1, 0.5 + 1e-12}[r.IntN(4)] },
+		"ulps":     func(int) float64 { return math.Float64frombits(math.Float64bits(0.75) + uint64(r.IntN(300))) },
+		"one pile": func(i int) float64 { return map[bool]float64{true: 0.3, false: r.Float64()}[i%100 != 0] },
+		"subnormal": func(int) float64 {
+			return math.Float64frombits(uint64(r.IntN(1 << 20)))
+		},
+		"zeros":  func(int) float64 { return []float64{0, math.Copysign(0, -1), 1e-300, -1e-300}[r.IntN(4)] },
+		"inf":    func(int) float64 { return []float64{math.Inf(1), math.Inf(-1), r.Float64()}[r.IntN(3)] },
+		"skewed": func(int) float64 { return math.Exp(8 * r.NormFloat64()) },
+		"huge":   func(int) float64 { return (r.Float64() - 0.5) * math.MaxFloat64 },
+	}
+	for name, g := range gen {
+		for _, n := range []int{1000, 70000, parallelSortMin + 12345} {
+			a := make([]float64, n)
+			for i := range a {
+				a[i] = g(i)
+			}
+			for _, procs := range []int{1, 2} {
+				t.Run(name+"/"+strconv.Itoa(n)+"/procs "+strconv.Itoa(procs), func(t *testing.T) {
+					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+					got := slices.Clone(a)
+					sortDescending(got)
+					want := slices.Clone(a)
+					slices.SortStableFunc(want, func(x, y float64) int { return -cmpFloat(x, y) })
+					for i := range want {
+						if got[i] != want[i] && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+							t.Fatalf("index %d: %v, want %v", i, got[i], want[i])
+						}
+					}
+					// The multiset is kept, signed zeros included.
+					if countNeg(got) != countNeg(a) {
+						t.Fatalf("%d negative zeros after, %d before", countNeg(got), countNeg(a))
+					}
+				})
+			}
+		}
+	}
+}
+
+func countNeg(a []float64) int {
+	n := 0
+	for _, x := range a {
+		if x == 0 && math.Signbit(x) {
+			n++
+		}
+	}
+	return n
+}
