@@ -26,10 +26,12 @@ func TestRegistryNames(t *testing.T) {
 		{"loss", nil, "loss"}, {"torch", nil, "torch"}, {"caffe", nil, "caffe"},
 	}
 	for _, c := range cases {
-		m := mustCreate(t, c.name, c.args)
-		if m.Name() != c.want {
-			t.Errorf("Create(%q).Name() = %q, want %q", c.name, m.Name(), c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			m := mustCreate(t, c.name, c.args)
+			if m.Name() != c.want {
+				t.Errorf("Create(%q).Name() = %q, want %q", c.name, m.Name(), c.want)
+			}
+		})
 	}
 }
 
@@ -51,10 +53,12 @@ func TestCreateErrors(t *testing.T) {
 		{[]any{"acc", "nope"}, nil, "list item 1"},
 		{"custommetric", nil, "needs a feval"},
 	} {
-		_, err := Create(c.v, c.args)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Create(%v, %v) error = %v, want it to contain %q", c.v, c.args, err, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			_, err := Create(c.v, c.args)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Create(%v, %v) error = %v, want it to contain %q", c.v, c.args, err, c.want)
+			}
+		})
 	}
 	// The unknown-name error lists the known names.
 	_, err := Create("nope", nil)
