@@ -78,13 +78,18 @@ func (z zeroSign) apply(t float64) float64 {
 // the scores is not known, so a zero threshold takes the sign of the first
 // zero in genuine, else in impostor (scikit-learn: the first in its input).
 func NewCurveOwning(genuine, impostor []float64) (*Curve, error) {
-	if err := checkScores(genuine); err != nil {
+	zg, err := scanScores(genuine)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkScores(impostor); err != nil {
+	zi, err := scanScores(impostor)
+	if err != nil {
 		return nil, err
 	}
-	return &Curve{genuine: genuine, impostor: impostor, zero: firstZero(genuine, impostor)}, nil
+	if zg == noZero {
+		zg = zi
+	}
+	return &Curve{genuine: genuine, impostor: impostor, zero: zg}, nil
 }
 
 // PartitionScores reorders scores in place so that the genuine ones come
@@ -174,6 +179,21 @@ func (c *Curve) AddSplit(genuine, impostor []float64) error {
 		c.push(x, false)
 	}
 	return nil
+}
+
+// scanScores checks that scores are finite and returns the sign of the
+// first zero among them, in one pass.
+func scanScores(scores []float64) (zeroSign, error) {
+	var z zeroSign
+	for i, s := range scores {
+		if s-s != 0 { // NaN or ±Inf
+			return z, fmt.Errorf("verify: score %d is %v; scores must be finite", i, s)
+		}
+		if s == 0 && z == noZero {
+			z.see(s)
+		}
+	}
+	return z, nil
 }
 
 func checkScores(scores []float64) error {

@@ -69,6 +69,31 @@ func (b *rocBuilder) add(t float64, tp, fp int64) {
 	b.n++
 }
 
+// addRun takes len(ts) points in a row, each one impostor score more than
+// the last (distinct impostor scores with no genuine score among them):
+// thresholds ts, true positives tp, false positives fp+1, fp+2, …. All
+// their increments are equal, so only the first two and the last two can be
+// kept; the builder takes those and skips the rest in O(1), as add would
+// have dropped them.
+func (b *rocBuilder) addRun(ts []float64, tp, fp int64, zero zeroSign) {
+	n := len(ts)
+	if n < 5 || b.keepAll {
+		for k, t := range ts {
+			b.add(zero.apply(t), tp, fp+int64(k)+1)
+		}
+		return
+	}
+	b.add(zero.apply(ts[0]), tp, fp+1)
+	b.add(zero.apply(ts[1]), tp, fp+2)
+	// As if ts[2:n-2] had been added: the last two points seen are now
+	// ts[n-3] and ts[n-2], and every point before them is decided (ts[1]
+	// to ts[n-4] dropped, each between equal increments).
+	b.t1, b.tp1, b.fp1 = zero.apply(ts[n-3]), tp, fp+int64(n)-2
+	b.t2, b.tp2, b.fp2 = zero.apply(ts[n-2]), tp, fp+int64(n)-1
+	b.n += n - 3
+	b.add(zero.apply(ts[n-1]), tp, fp+int64(n))
+}
+
 // finish keeps the last point and divides by the class totals. It fails
 // when a class is absent (scikit-learn warns and returns NaN rates).
 func (b *rocBuilder) finish() (*ROC, error) {
@@ -102,6 +127,20 @@ func rocFromSorted(gen, imp []float64, zero zeroSign, keepAll bool) (*ROC, error
 	var i, j int
 	var tp, fp int64
 	for i < len(gen) || j < len(imp) {
+		if j < len(imp) && (i == len(gen) || imp[j] > gen[i]) {
+			// Impostor scores above the next genuine one: take the run of
+			// those that occur once at a time.
+			k := j
+			for k < len(imp) && (i == len(gen) || imp[k] > gen[i]) && (k+1 == len(imp) || imp[k+1] != imp[k]) {
+				k++
+			}
+			if k-j >= 5 {
+				b.addRun(imp[j:k], tp, fp, zero)
+				fp += int64(k - j)
+				j = k
+				continue
+			}
+		}
 		var t float64
 		switch {
 		case j == len(imp) || (i < len(gen) && gen[i] >= imp[j]):
