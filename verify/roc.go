@@ -1,8 +1,11 @@
 package verify
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/evalkit/evalkit/internal/jsonnum"
 )
 
 // ROC is a receiver operating characteristic over scores where higher means
@@ -17,6 +20,34 @@ type ROC struct {
 	FPR, TPR, Thresholds []float64
 	// Positives and Negatives count the genuine and impostor scores.
 	Positives, Negatives int64
+}
+
+type rocJSON struct {
+	FPR        jsonnum.Floats `json:"fpr"`
+	TPR        jsonnum.Floats `json:"tpr"`
+	Thresholds jsonnum.Floats `json:"thresholds"`
+	Positives  int64          `json:"positives"`
+	Negatives  int64          `json:"negatives"`
+}
+
+// MarshalJSON encodes the curve as {"fpr", "tpr", "thresholds",
+// "positives", "negatives"}, the first threshold +Inf written "Infinity"
+// (evalkit's rule for non-finite floats, docs/formats.md).
+func (r *ROC) MarshalJSON() ([]byte, error) {
+	return json.Marshal(rocJSON{r.FPR, r.TPR, r.Thresholds, r.Positives, r.Negatives})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (r *ROC) UnmarshalJSON(b []byte) error {
+	var j rocJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return fmt.Errorf("verify: ROC: %w", err)
+	}
+	if len(j.FPR) != len(j.TPR) || len(j.FPR) != len(j.Thresholds) {
+		return fmt.Errorf("verify: ROC has %d FPRs, %d TPRs and %d thresholds; want one of each per point", len(j.FPR), len(j.TPR), len(j.Thresholds))
+	}
+	*r = ROC{FPR: j.FPR, TPR: j.TPR, Thresholds: j.Thresholds, Positives: j.Positives, Negatives: j.Negatives}
+	return nil
 }
 
 // rocBuilder turns a stream of cumulative (threshold, tp, fp) points, one
@@ -205,6 +236,29 @@ type OperatingPoint struct {
 	TAR float64 `json:"tar"`
 	// Threshold accepts scores >= Threshold (+Inf accepts none).
 	Threshold float64 `json:"threshold"`
+}
+
+type operatingPointJSON struct {
+	FAR       jsonnum.Float `json:"far"`
+	FPR       jsonnum.Float `json:"fpr"`
+	TAR       jsonnum.Float `json:"tar"`
+	Threshold jsonnum.Float `json:"threshold"`
+}
+
+// MarshalJSON encodes the reading; a threshold of +Inf (accept none) is
+// written "Infinity" (docs/formats.md).
+func (p OperatingPoint) MarshalJSON() ([]byte, error) {
+	return json.Marshal(operatingPointJSON{jsonnum.Float(p.FAR), jsonnum.Float(p.FPR), jsonnum.Float(p.TAR), jsonnum.Float(p.Threshold)})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (p *OperatingPoint) UnmarshalJSON(b []byte) error {
+	var j operatingPointJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return fmt.Errorf("verify: operating point: %w", err)
+	}
+	*p = OperatingPoint{float64(j.FAR), float64(j.FPR), float64(j.TAR), float64(j.Threshold)}
+	return nil
 }
 
 // TARAtFAR returns the ROC point whose FPR is nearest to far, the rule of

@@ -8,6 +8,7 @@ package jsonnum
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -26,6 +27,45 @@ func (f *Float) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*f = Float(v)
+	return nil
+}
+
+// Floats is a []float64 whose elements encode and decode by the package's
+// rule.
+type Floats []float64
+
+// MarshalJSON encodes the slice as an array (null when nil, as
+// encoding/json does).
+func (fs Floats) MarshalJSON() ([]byte, error) {
+	if fs == nil {
+		return []byte("null"), nil
+	}
+	b := make([]byte, 0, 2+len(fs)*20)
+	b = append(b, '[')
+	for i, v := range fs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = Append(b, v)
+	}
+	return append(b, ']'), nil
+}
+
+// UnmarshalJSON decodes an array of numbers and the three strings.
+func (fs *Floats) UnmarshalJSON(b []byte) error {
+	var raw []Float
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*fs = nil
+		return nil
+	}
+	out := make([]float64, len(raw))
+	for i, v := range raw {
+		out[i] = float64(v)
+	}
+	*fs = out
 	return nil
 }
 

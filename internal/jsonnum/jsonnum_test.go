@@ -65,3 +65,26 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestFloats(t *testing.T) {
+	in := Floats{1, math.Inf(1), math.Copysign(0, -1), math.NaN(), -2.5}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[1,"Infinity",-0,"NaN",-2.5]`; string(b) != want {
+		t.Errorf("Marshal = %s, want %s", b, want)
+	}
+	var back Floats
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	for i := range in {
+		if math.Float64bits(in[i]) != math.Float64bits(back[i]) && !(math.IsNaN(in[i]) && math.IsNaN(back[i])) {
+			t.Errorf("element %d: %v, want %v", i, back[i], in[i])
+		}
+	}
+	if b, _ := json.Marshal(Floats(nil)); string(b) != "null" {
+		t.Errorf("nil = %s", b)
+	}
+}
