@@ -67,9 +67,8 @@ func (s pccState) Cleared() pccState {
 
 // CopyFrom sets s to a copy of o, reusing s's matrix storage.
 func (s *pccState) CopyFrom(o pccState) {
-	m := append(s.Matrix[:0], o.Matrix...)
-	*s = o
-	s.Matrix = m
+	s.Matrix = append(s.Matrix[:0], o.Matrix...)
+	s.K, s.Calls = o.K, o.Calls
 }
 
 // Validate checks a decoded state's shape.
