@@ -89,3 +89,29 @@ func TestROCJSON(t *testing.T) {
 		t.Errorf("operating point round trip %+v, %v; want %+v", q, err, p)
 	}
 }
+
+// FuzzROCUnmarshal: arbitrary JSON never panics, and what decodes
+// re-encodes to itself.
+func FuzzROCUnmarshal(f *testing.F) {
+	f.Add(`{"fpr":[0,1],"tpr":[0,1],"thresholds":["Infinity",0.5],"positives":1,"negatives":1}`)
+	f.Add(`{"fpr":[0],"tpr":[],"thresholds":[]}`)
+	f.Add(`{"fpr":["NaN"],"tpr":["-Infinity"],"thresholds":[-0]}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var r ROC
+		if json.Unmarshal([]byte(s), &r) != nil {
+			return
+		}
+		b, err := json.Marshal(&r)
+		if err != nil {
+			t.Fatalf("%s decoded but does not encode: %v", s, err)
+		}
+		var back ROC
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%s: re-decoding %s: %v", s, b, err)
+		}
+		b2, _ := json.Marshal(&back)
+		if string(b2) != string(b) {
+			t.Fatalf("%s: %s then %s", s, b, b2)
+		}
+	})
+}
