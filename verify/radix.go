@@ -180,29 +180,11 @@ func sortValues(a []float64, sc *sortScratch, depth int) {
 		sortByKeys(a, sc)
 		return
 	}
-	var count, head, tail [distBuckets]int
+	var count [distBuckets]int
 	for _, x := range a {
 		count[bm.bucket(x)]++
 	}
-	sum := 0
-	for b, c := range count {
-		head[b] = sum
-		sum += c
-		tail[b] = sum
-	}
-	for b := range head {
-		for head[b] < tail[b] {
-			// Carry the score at the bucket's head to its own bucket,
-			// taking the one it displaces, until one belongs here.
-			v := a[head[b]]
-			for d := bm.bucket(v); d != b; d = bm.bucket(v) {
-				v, a[head[d]] = a[head[d]], v
-				head[d]++
-			}
-			a[head[b]] = v
-			head[b]++
-		}
-	}
+	permuteBuckets(a, &count, bm)
 	start := 0
 	for _, c := range count {
 		if c > 1 {
@@ -332,6 +314,40 @@ func sortBucketInto(dst, src []float64, sc *sortScratch) {
 	}
 }
 
+// bucketer gives an element's bucket among 256.
+type bucketer[T any] interface{ bucket(T) int }
+
+// digit is the bucketer of sortKeys: the radixBits-bit digit at a shift.
+type digit int
+
+func (d digit) bucket(k uint64) int { return int((k >> uint(d)) & radixMask) }
+
+// permuteBuckets reorders a in place so that its elements come in bucket
+// order, count[b] being the number of elements of bucket b (American flag
+// sort: each element moves once, to its bucket's next free place).
+func permuteBuckets[T any, B bucketer[T]](a []T, count *[distBuckets]int, bk B) {
+	var head, tail [distBuckets]int
+	sum := 0
+	for b, c := range count {
+		head[b] = sum
+		sum += c
+		tail[b] = sum
+	}
+	for b := range head {
+		for head[b] < tail[b] {
+			// Carry the element at the bucket's head to its own bucket,
+			// taking the one it displaces, until one belongs here.
+			v := a[head[b]]
+			for d := bk.bucket(v); d != b; d = bk.bucket(v) {
+				v, a[head[d]] = a[head[d]], v
+				head[d]++
+			}
+			a[head[b]] = v
+			head[b]++
+		}
+	}
+}
+
 // insertionSortDesc sorts a short slice descending.
 func insertionSortDesc(a []float64) {
 	for i := 1; i < len(a); i++ {
@@ -377,7 +393,7 @@ func sortKeys(keys []uint64, shift int, scratch *[]uint64) {
 			lsdSort(keys, shift, scratch)
 			return
 		}
-		var count [1 << radixBits]int
+		var count [distBuckets]int
 		for _, k := range keys {
 			count[(k>>shift)&radixMask]++
 		}
@@ -389,26 +405,7 @@ func sortKeys(keys []uint64, shift int, scratch *[]uint64) {
 			shift -= radixBits
 			continue
 		}
-		var head, tail [1 << radixBits]int
-		sum := 0
-		for b, c := range count {
-			head[b] = sum
-			sum += c
-			tail[b] = sum
-		}
-		for b := range head {
-			for head[b] < tail[b] {
-				// Carry the key at the bucket's head to its own bucket,
-				// taking the one it displaces, until one belongs here.
-				v := keys[head[b]]
-				for d := int((v >> shift) & radixMask); d != b; d = int((v >> shift) & radixMask) {
-					v, keys[head[d]] = keys[head[d]], v
-					head[d]++
-				}
-				keys[head[b]] = v
-				head[b]++
-			}
-		}
+		permuteBuckets(keys, &count, digit(shift))
 		if shift == 0 {
 			return
 		}
@@ -478,7 +475,7 @@ func insertionSort(keys []uint64) {
 // radixSmall scores, and in-cache passes for buckets of at most
 // radixLSDMax scores (512 kB, an L2 cache's worth).
 const (
-	distBuckets = 256
+	distBuckets = 1 << radixBits
 	distCells   = 1 << 16 // cells of the value range sampled for the quantiles
 	distSample  = 1 << 15 // scores sampled
 	// parallelSortMin is the length from which sortDescending scatters

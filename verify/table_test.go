@@ -61,34 +61,27 @@ func TestDisplayWidth(t *testing.T) {
 	}
 }
 
-// TestPyFloat checks Python's str(float) on the FAR headers and beyond the
-// range where Go's %g and Python's repr agree.
-func TestPyFloat(t *testing.T) {
+// TestFloatFormats checks PyFloat (Python's str(float), on the FAR headers
+// and beyond the range where Go's %g and Python's repr agree) and
+// Threshold (%.6g, never "-0").
+func TestFloatFormats(t *testing.T) {
 	for _, tc := range []struct {
+		name string
+		f    func(float64) string
 		x    float64
 		want string
 	}{
-		{1e-6, "1e-06"}, {1e-4, "0.0001"}, {0.1, "0.1"}, {1, "1.0"}, {1e15, "1000000000000000.0"},
-		{1e16, "1e+16"}, {123456789012.5, "123456789012.5"}, {math.NaN(), "nan"}, {math.Inf(-1), "-inf"},
+		{"PyFloat", PyFloat, 1e-6, "1e-06"}, {"PyFloat", PyFloat, 1e-4, "0.0001"}, {"PyFloat", PyFloat, 0.1, "0.1"},
+		{"PyFloat", PyFloat, 1, "1.0"}, {"PyFloat", PyFloat, 1e15, "1000000000000000.0"}, {"PyFloat", PyFloat, 1e16, "1e+16"},
+		{"PyFloat", PyFloat, 123456789012.5, "123456789012.5"}, {"PyFloat", PyFloat, math.NaN(), "nan"},
+		{"PyFloat", PyFloat, math.Inf(-1), "-inf"},
+		{"Threshold", Threshold, math.Copysign(0, -1), "0"}, {"Threshold", Threshold, 0, "0"},
+		{"Threshold", Threshold, -0.25, "-0.25"}, {"Threshold", Threshold, 1.23456789, "1.23457"},
+		{"Threshold", Threshold, math.Inf(1), "+Inf"}, {"Threshold", Threshold, 1e-7, "1e-07"},
 	} {
-		t.Run(tc.want, func(t *testing.T) {
-			if got := PyFloat(tc.x); got != tc.want {
-				t.Errorf("PyFloat(%v) = %q, want %q", tc.x, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestThreshold(t *testing.T) {
-	for _, tc := range []struct {
-		x    float64
-		want string
-	}{
-		{math.Copysign(0, -1), "0"}, {0, "0"}, {-0.25, "-0.25"}, {1.23456789, "1.23457"}, {math.Inf(1), "+Inf"}, {1e-7, "1e-07"},
-	} {
-		t.Run(tc.want, func(t *testing.T) {
-			if got := Threshold(tc.x); got != tc.want {
-				t.Errorf("Threshold(%v) = %q, want %q", tc.x, got, tc.want)
+		t.Run(tc.name+" "+tc.want, func(t *testing.T) {
+			if got := tc.f(tc.x); got != tc.want {
+				t.Errorf("%s(%v) = %q, want %q", tc.name, tc.x, got, tc.want)
 			}
 		})
 	}
