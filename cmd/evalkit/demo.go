@@ -1,14 +1,13 @@
 package main
 
 import (
-	"os"
-	"os/signal"
-
 	"github.com/spf13/cobra"
+
+	"github.com/evalkit/evalkit/train"
 )
 
-func init() {
-	var f trainFlags
+func newDemoCmd() *cobra.Command {
+	c := train.DemoConfig()
 	cmd := &cobra.Command{
 		Use:   "demo [--out DIR] [--epochs N] [--seed S] [--json-log]",
 		Short: "Train on the built-in Fashion-MNIST subset and write a checkpoint, a metrics log and curves",
@@ -26,7 +25,7 @@ exactly as insightface's train_softmax.py drives MXNet's Module.fit:
   - Epoch[e] Train-, Time cost and Validation- lines at every epoch end.
 
 It then writes into --out: checkpoint.npz (continue it with
-evalkit train --resume), metrics.jsonl (every record as JSON) and curves.png
+evalkit train --resume), metrics.jsonl (every training event as JSON) and curves.png
 (accuracy and loss curves, and the ROC of the final verification). It takes
 well under a minute on two cores. Every training flag of evalkit train
 applies; evalkit train --data DIR runs the same on the full dataset.`,
@@ -34,12 +33,9 @@ applies; evalkit train --data DIR runs the same on the full dataset.`,
   evalkit demo --out /tmp/demo --epochs 5 --json-log`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
-			defer stop()
-			_, err := runTrain(ctx, cmd.OutOrStdout(), f, cmd.Flags().Changed)
-			return err
+			return runTrainCmd(cmd, c)
 		},
 	}
-	addTrainFlags(cmd.Flags(), &f, true, "./evalkit-demo", 15, 100)
-	rootCmd.AddCommand(cmd)
+	addTrainFlags(cmd.Flags(), &c, true)
+	return cmd
 }

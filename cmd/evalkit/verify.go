@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,9 +30,13 @@ type verifyFlags struct {
 	json             bool
 	plot             string
 	exportImages     string
+	// verify --model (verify_model.go): --bin repeats there.
+	bins           []string
+	model          modelFlags
+	saveEmbeddings string
 }
 
-func init() {
+func newVerifyCmd() *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
 		Use:   "verify --embeddings FILE (--issame FILE | --bin FILE | --pairs FILE --image-list FILE) [flags]",
@@ -57,21 +63,38 @@ below the threshold) or, with --score cosine, cosine similarities (same above).
 --mode exact searches every distinct distance instead of insightface's grid.
 TAR@FAR is read at the ROC point of nearest FPR (insightface's IJB rule) and
 interpolated. --export-images DIR writes the images of a --bin file as
-JPEG/PNG files with images.txt and issame.txt, for embedding with your model.`,
+JPEG/PNG files with images.txt and issame.txt, for embedding with your model.
+
+With --model M.onnx, verify embeds the images of each --bin (repeatable)
+and their mirrors itself, through ONNX Runtime with insightface's
+preprocessing (see evalkit embed), and evaluates each target in order.`,
 		Example: `  evalkit verify --embeddings emb.npy --flip-embeddings emb_flip.npy --bin lfw.bin
   evalkit verify --embeddings emb.npy --issame issame.txt --json --plot roc.png
   evalkit verify --embeddings emb.npy --pairs pairs.txt --image-list images.txt --mode exact
-  evalkit verify --bin lfw.bin --export-images lfw_images/`,
+  evalkit verify --bin lfw.bin --export-images lfw_images/
+  evalkit verify --model w600k_r50.onnx --bin lfw.bin --bin cfp_fp.bin --bin agedb_30.bin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+			if f.model.path != "" {
+				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+				defer stop()
+				return runVerifyModel(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+			}
+			if len(f.bins) > 1 {
+				return fmt.Errorf("verify: several --bin files need --model")
+			}
+			g := f // f outlives this run: its --bin must not stick
+			if len(f.bins) == 1 {
+				g.bin = f.bins[0]
+			}
+			return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), g)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.embeddings, "embeddings", "", "embeddings, N × D .npy or .npz[:NAME] (rows 2i, 2i+1 = pair i)")
 	fl.StringVar(&f.flip, "flip-embeddings", "", "embeddings of the horizontally flipped images, same shape")
 	fl.StringVar(&f.issame, "issame", "", "pair labels: .npy (bool or 0/1), text (0/1/true/false per line) or .bin")
-	fl.StringVar(&f.bin, "bin", "", "insightface .bin file supplying the pair labels (or the images, with --export-images)")
+	fl.StringArrayVar(&f.bins, "bin", nil, "insightface .bin file supplying the pair labels (or the images, with --export-images or --model; repeatable with --model)")
 	fl.StringVar(&f.pairs, "pairs", "", "LFW pairs.txt (with --image-list)")
 	fl.StringVar(&f.imageList, "image-list", "", "image path of every embedding row, one per line (with --pairs)")
 	fl.IntVar(&f.folds, "folds", 10, "number of contiguous folds")
@@ -82,7 +105,9 @@ JPEG/PNG files with images.txt and issame.txt, for embedding with your model.`,
 	fl.BoolVar(&f.json, "json", false, "print the results as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write the ROC curve to this PNG file")
 	fl.StringVar(&f.exportImages, "export-images", "", "write the images of --bin into this directory and exit")
-	rootCmd.AddCommand(cmd)
+	addModelFlags(fl, &f.model)
+	fl.StringVar(&f.saveEmbeddings, "save-embeddings", "", "with --model: keep each target's embeddings as DIR/NAME.npy and DIR/NAME_flip.npy")
+	return cmd
 }
 
 // loadArray reads a .npy, or an array of a .npz: FILE.npz:NAME, or the only

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/evalkit/evalkit/dataset"
+	"github.com/evalkit/evalkit/internal/atomicfile"
+	"github.com/evalkit/evalkit/internal/ort"
+	"github.com/evalkit/evalkit/nd"
+)
+
+func odata(name string) string { return filepath.Join("..", "..", "testdata", "onnx", name) }
+
+func skipWithoutORT(t *testing.T) {
+	t.Helper()
+	if _, err := ort.Load(""); err != nil {
+		t.Skipf("no ONNX Runtime library (set %s; .ci/run installs one): %v", ort.EnvVar, err)
+	}
+}
+
+// expectedLines reads verify_expected.txt (gen_fixture.py: insightface's
+// test() on PyTorch embeddings of the cv2-decoded images), renamed to target.
+func expectedLines(t *testing.T, target string) (xnorm float64, accLine string) {
+	t.Helper()
+	b, err := os.ReadFile(odata("verify_expected.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	xnorm, err = strconv.ParseFloat(strings.TrimPrefix(lines[0], "[fixture]XNorm: "), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return xnorm, strings.Replace(lines[1], "[fixture]", "["+target+"]", 1)
+}
+
+// checkTarget checks one target's insightface lines in out against the
+// Python reference: Accuracy-Flip digit for digit; XNorm, the mean norm of
+// float32 network outputs, to 1e-6 relative — ONNX Runtime's arithmetic
+// (BatchNorm folded into the convolutions, other summation orders) moves
+// the norms by ~1e-7 relative, which can change its sixth decimal.
+func checkTarget(t *testing.T, out, target string) {
+	t.Helper()
+	wantX, wantAcc := expectedLines(t, target)
+	if !strings.Contains(out, wantAcc+"\n") {
+		t.Errorf("output lacks the reference's %q:\n%s", wantAcc, out)
+	}
+	prefix := "[" + target + "]XNorm: "
+	i := strings.Index(out, prefix)
+	if i < 0 {
+		t.Fatalf("no %q line in:\n%s", prefix, out)
+	}
+	line := out[i+len(prefix):]
+	x, err := strconv.ParseFloat(line[:strings.IndexByte(line, '\n')], 64)
+	if err != nil || math.Abs(x-wantX) > 1e-6*wantX {
+		t.Errorf("XNorm %v, reference %v (err %v)", x, wantX, err)
+	}
+}
+
+func TestVerifyModel(t *testing.T) {
+	skipWithoutORT(t)
+	dir := t.TempDir()
+	out, errOut, err := runCLI(t, "verify", "--model", odata("fixture.onnx"), "--bin", odata("fixture_png.bin"),
+		"--bin", odata("fixture.bin"), "--threads", "1", "--batch-size", "7", "--save-embeddings", dir)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	// fixture_png.bin holds the very pixels the reference decoded.
+	checkTarget(t, out, "fixture_png")
+	// fixture.bin holds the JPEGs; Go's image/jpeg decodes them differently
+	// from OpenCV (docs/compatibility.md), so only the lines' presence is
+	// checked here.
+	if !strings.Contains(out, "[fixture]Accuracy-Flip: ") || strings.Index(out, "[fixture]") < strings.Index(out, "[fixture_png]") {
+		t.Errorf("second target missing or out of order:\n%s", out)
+	}
+	for _, name := range []string{"fixture_png.npy", "fixture_png_flip.npy", "fixture.npy", "fixture_flip.npy"} {
+		a, err := nd.ReadNpyFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Shape(); !cmp.Equal(got, []int{80, 128}) || a.DType() != nd.Float32 {
+			t.Errorf("%s: %s %v, want float32 [80 128]", name, a.DType(), got)
+		}
+	}
+	// The saved arrays rerun through verify --embeddings print the same lines.
+	again, _, err := runCLI(t, "verify", "--embeddings", filepath.Join(dir, "fixture_png.npy"),
+		"--flip-embeddings", filepath.Join(dir, "fixture_png_flip.npy"), "--bin", odata("fixture_png.bin"))
+	if err != nil || !strings.HasPrefix(out, again) {
+		t.Errorf("rerun from --save-embeddings (err %v) printed\n%s\nnot the start of\n%s", err, again, out)
+	}
+}
+
+func TestVerifyModelJSON(t *testing.T) {
+	skipWithoutORT(t)
+	out, _, err := runCLI(t, "verify", "--model", odata("fixture.onnx"), "--bin", odata("fixture_png.bin"),
+		"--bin", odata("fixture_png.bin"), "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	n := 0
+	for {
+		var v struct {
+			Name        string  `json:"name"`
+			Pairs       int     `json:"pairs"`
+			Flip        bool    `json:"flip"`
+			Accuracy    float64 `json:"accuracy"`
+			AccuracyStd float64 `json:"accuracy_std"`
+		}
+		if err := dec.Decode(&v); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		_, acc := expectedLines(t, "fixture_png")
+		if got := "[fixture_png]Accuracy-Flip: " + strconv.FormatFloat(v.Accuracy, 'f', 5, 64) + "+-" + strconv.FormatFloat(v.AccuracyStd, 'f', 5, 64); v.Name != "fixture_png" || v.Pairs != 40 || !v.Flip || got != acc {
+			t.Errorf("object %d: %+v, want %s", n, v, acc)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d JSON objects, want one per --bin (2)", n)
+	}
+}
+
+func TestEmbedCommand(t *testing.T) {
+	skipWithoutORT(t)
+	dir := t.TempDir()
+	emb, flip := filepath.Join(dir, "emb.npy"), filepath.Join(dir, "flip.npy")
+	out, _, err := runCLI(t, "embed", "--model", odata("fixture.onnx"), "--bin", odata("fixture_png.bin"), "--out", emb, "--flip-out", flip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "wrote 80 × 128 embeddings to " + emb + "\nwrote 80 × 128 mirror embeddings to " + flip + "\n"; out != want {
+		t.Errorf("output %q, want %q", out, want)
+	}
+	// The same images exported as files and listed embed to the same rows.
+	exp := filepath.Join(dir, "images")
+	if _, _, err := runCLI(t, "verify", "--bin", odata("fixture_png.bin"), "--export-images", exp); err != nil {
+		t.Fatal(err)
+	}
+	fromList := filepath.Join(dir, "list.npy")
+	if _, _, err := runCLI(t, "embed", "--model", odata("fixture.onnx"), "--images", filepath.Join(exp, "images.txt"), "--out", fromList); err != nil {
+		t.Fatal(err)
+	}
+	a, err := nd.ReadNpyFile(emb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := nd.ReadNpyFile(fromList)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(a.Float32s(), b.Float32s()) {
+		t.Error("embeddings of the listed image files differ from those of the .bin's images")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "flip.npy")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestModelCommandErrors(t *testing.T) {
+	skipWithoutORT(t)
+	dir := t.TempDir()
+	// A .bin whose fourth image is not an image.
+	b, err := dataset.ReadBinFile(odata("fixture_png.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Images[3] = []byte("garbage")
+	bad := filepath.Join(dir, "bad.bin")
+	if err := atomicfile.Write(bad, func(w io.Writer) error { return dataset.WriteBin(w, b) }); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "e.npy")
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing library", []string{"embed", "--model", odata("fixture.onnx"), "--bin", odata("fixture_png.bin"), "--out", out,
+			"--ort-lib", filepath.Join(dir, "libonnxruntime.so.1")}, "npm pack onnxruntime-node@1.30.0"},
+		{"not onnx", []string{"verify", "--model", odata("fixture.bin"), "--bin", odata("fixture_png.bin")}, "is not an ONNX model"},
+		{"wrong rank", []string{"embed", "--model", odata("bad_rank.onnx"), "--bin", odata("fixture_png.bin"), "--out", out}, "want rank 4"},
+		{"wrong channels", []string{"embed", "--model", odata("bad_channels.onnx"), "--bin", odata("fixture_png.bin"), "--out", out}, "want 3 colour channels"},
+		{"undecodable image", []string{"verify", "--model", odata("fixture.onnx"), "--bin", bad}, "image 3 (7 bytes) does not decode"},
+		{"no bin", []string{"verify", "--model", odata("fixture.onnx")}, "needs at least one --bin"},
+		{"two bins without model", []string{"verify", "--embeddings", out, "--bin", "a.bin", "--bin", "b.bin"}, "several --bin files need --model"},
+		{"embed without input", []string{"embed", "--model", odata("fixture.onnx"), "--out", out}, "one of --bin or --images"},
+		{"batch size", []string{"embed", "--model", odata("fixture.onnx"), "--bin", odata("fixture_png.bin"), "--out", out, "--batch-size", "0"}, "--batch-size must be at least 1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := runCLI(t, c.args...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed embed left %s behind (%v)", out, err)
+	}
+}
