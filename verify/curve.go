@@ -267,8 +267,8 @@ func (c *Curve) roc(keepAll bool) (*ROC, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	sortDescending(c.genuine)
-	sortDescending(c.impostor)
-	return rocFromSorted(c.genuine, c.impostor, c.zero, keepAll)
+	ties, hinted := sortDescendingTies(c.impostor)
+	return rocFromSorted(c.genuine, c.impostor, c.zero, keepAll, ties, hinted)
 }
 
 // curveJSON is the serialised state of a Curve.

@@ -38,19 +38,39 @@ func sortDescending(a []float64) {
 		return
 	}
 	if len(a) >= parallelSortMin {
-		sortParallel(a)
+		sortParallel(a, false)
 		return
 	}
 	var sc sortScratch
 	sortValues(a, &sc, 0)
 }
 
+// sortDescendingTies is sortDescending that also returns, when it comes
+// cheaply, the ties of the result: the indices k, ascending, where
+// a[k] == a[k+1], listed by the cores while each bucket is in the cache.
+// ok is false when they were not listed (fewer than parallelSortMin
+// scores, or more than one tie per maxTieShare scores).
+func sortDescendingTies(a []float64) (ties []int, ok bool) {
+	if len(a) < parallelSortMin {
+		sortDescending(a)
+		return nil, false
+	}
+	return sortParallel(a, true)
+}
+
+// maxTieShare bounds the tie list sortDescendingTies keeps: beyond one tie
+// per maxTieShare scores, scanning the scores is as cheap as the list.
+const maxTieShare = 16
+
 // sortParallel is sortValues' first level for millions of scores, on all
 // cores: each core counts a chunk's equi-depth buckets and scatters the
 // chunk into a second buffer (written once, in order within each bucket,
 // instead of permuted in place with random swaps), then the cores take
 // buckets in turn and sort each from the buffer back into a.
-func sortParallel(a []float64) {
+//
+// With listTies, each core also lists the ties of the buckets it sorted
+// (see sortDescendingTies).
+func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
 	n := len(a)
 	w := runtime.GOMAXPROCS(0)
 	his, los := make([]float64, w), make([]float64, w)
@@ -63,10 +83,10 @@ func sortParallel(a []float64) {
 		hi, lo = max(hi, his[k]), min(lo, los[k])
 	}
 	var sc sortScratch
-	bm, ok := equiDepth(a, hi, lo, &sc)
-	if !ok {
+	bm, scalable := equiDepth(a, hi, lo, &sc)
+	if !scalable {
 		sortValues(a, &sc, 0)
-		return
+		return nil, false
 	}
 	counts := make([][distBuckets]int, w)
 	_ = parallelChunks(n, w, func(k, lo, hi int) error {
@@ -98,20 +118,39 @@ func sortParallel(a []float64) {
 		}
 		return nil
 	})
-	var next atomic.Int64
+	var next, tieCount atomic.Int64
+	var tieLists [distBuckets][]int
 	_ = parallelChunks(w, w, func(int, int, int) error {
 		var sc sortScratch
 		for b := int(next.Add(1) - 1); b < distBuckets; b = int(next.Add(1) - 1) {
 			lo, hi := start[b], start[b+1]
 			if hi-lo <= radixLSDMax {
 				sortBucketInto(a[lo:hi], buf[lo:hi], &sc)
-				continue
+			} else {
+				copy(a[lo:hi], buf[lo:hi])
+				sortValues(a[lo:hi], &sc, 1)
 			}
-			copy(a[lo:hi], buf[lo:hi])
-			sortValues(a[lo:hi], &sc, 1)
+			if listTies && tieCount.Load() <= int64(n/maxTieShare) {
+				var l []int
+				for k := lo; k+1 < hi; k++ {
+					if a[k] == a[k+1] { // equal scores share a bucket
+						l = append(l, k)
+					}
+				}
+				tieLists[b] = l
+				tieCount.Add(int64(len(l)))
+			}
 		}
 		return nil
 	})
+	if !listTies || tieCount.Load() > int64(n/maxTieShare) {
+		return nil, false
+	}
+	ties = make([]int, 0, tieCount.Load())
+	for _, l := range tieLists {
+		ties = append(ties, l...)
+	}
+	return ties, true
 }
 
 // parallelChunks runs fn(k, lo, hi) for w contiguous chunks of [0, n) on

@@ -152,18 +152,34 @@ func (b *rocBuilder) finish() (*ROC, error) {
 
 // rocFromSorted builds the ROC of genuine and impostor scores, each sorted
 // in descending order, by merging the two lists; a zero threshold takes the
-// sign zero records.
-func rocFromSorted(gen, imp []float64, zero zeroSign, keepAll bool) (*ROC, error) {
+// sign zero records. With hinted, ties lists every k where
+// imp[k] == imp[k+1] (sortDescendingTies), and runs of impostor scores that
+// occur once each are found without reading them.
+func rocFromSorted(gen, imp []float64, zero zeroSign, keepAll bool, ties []int, hinted bool) (*ROC, error) {
 	b := newROCBuilder(keepAll, 0)
-	var i, j int
+	var i, j, p int
 	var tp, fp int64
 	for i < len(gen) || j < len(imp) {
 		if j < len(imp) && (i == len(gen) || imp[j] > gen[i]) {
 			// Impostor scores above the next genuine one: take the run of
 			// those that occur once at a time.
-			k := j
-			for k < len(imp) && (i == len(gen) || imp[k] > gen[i]) && (k+1 == len(imp) || imp[k+1] != imp[k]) {
-				k++
+			var k int
+			if hinted {
+				for p < len(ties) && ties[p] < j {
+					p++
+				}
+				k = len(imp) // the next tie, or the end
+				if p < len(ties) {
+					k = ties[p]
+				}
+				if i < len(gen) {
+					k = min(k, j+firstAtMost(imp[j:], gen[i]))
+				}
+			} else {
+				k = j
+				for k < len(imp) && (i == len(gen) || imp[k] > gen[i]) && (k+1 == len(imp) || imp[k+1] != imp[k]) {
+					k++
+				}
 			}
 			if k-j >= 5 {
 				b.addRun(imp[j:k], tp, fp, zero)
@@ -190,6 +206,27 @@ func rocFromSorted(gen, imp []float64, zero zeroSign, keepAll bool) (*ROC, error
 		b.add(zero.apply(t), tp, fp)
 	}
 	return b.finish()
+}
+
+// firstAtMost returns the first index of s (descending, s[0] > g) whose
+// score is at most g, or len(s): a galloping search, so a short stretch
+// costs a few reads near its start.
+func firstAtMost(s []float64, g float64) int {
+	hi := 1
+	for hi < len(s) && s[hi] > g {
+		hi *= 2
+	}
+	lo := hi / 2 // s[lo] > g
+	hi = min(hi, len(s))
+	for hi-lo > 1 {
+		m := int(uint(lo+hi) >> 1)
+		if s[m] > g {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return hi
 }
 
 // NewROC returns the exact ROC of scores labelled genuine (true) or

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -90,6 +91,66 @@ func BenchmarkSortScores(b *testing.B) {
 			for b.Loop() {
 				copy(a, s)
 				bc.sort(a)
+			}
+		})
+	}
+}
+
+// TestROCTieHints: the ROC built with the tie list of the parallel sort
+// equals the one built by reading every impostor score, on curves of more
+// than parallelSortMin impostors with distinct scores, many ties, a few
+// genuine scores or many, genuine scores equal to impostor ones, zeros.
+func TestROCTieHints(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, tc := range []struct {
+		name     string
+		genShare int // one genuine score per genShare
+		score    func() float64
+	}{
+		{"distinct, few genuine", 500, func() float64 { return r.NormFloat64() }},
+		{"distinct, half genuine", 2, func() float64 { return r.NormFloat64() }},
+		{"grid of 1e-4, few genuine", 300, func() float64 { return math.Round(r.NormFloat64()*1e4) / 1e4 }},
+		{"grid of 1e-6", 50, func() float64 { return math.Round(r.NormFloat64()*1e6) / 1e6 }},
+		{"float32", 100, func() float64 { return float64(float32(r.NormFloat64())) }},
+		{"signed zeros", 100, func() float64 { return []float64{0, math.Copysign(0, -1), r.NormFloat64()}[r.IntN(3)] }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var gen, imp []float64
+			n := parallelSortMin*tc.genShare/(tc.genShare-1) + 4321
+			for i := 0; i < n || len(imp) < parallelSortMin; i++ {
+				if r.IntN(tc.genShare) == 0 {
+					gen = append(gen, tc.score()+0.5)
+				} else {
+					imp = append(imp, tc.score())
+				}
+			}
+			for i := 0; i < len(gen); i += 7 {
+				gen[i] = imp[r.IntN(len(imp))] // genuine scores tied with impostor ones
+			}
+			sortDescending(gen)
+			ties, hinted := sortDescendingTies(imp)
+			if strings.HasPrefix(tc.name, "distinct") && !hinted {
+				t.Fatalf("no tie list for %d distinct impostor scores", len(imp))
+			}
+			t.Logf("%d genuine, %d impostor scores, %d ties listed (%v)", len(gen), len(imp), len(ties), hinted)
+			for _, keepAll := range []bool{false, true} {
+				want, err := rocFromSorted(gen, imp, positiveZero, keepAll, nil, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := rocFromSorted(gen, imp, positiveZero, keepAll, ties, hinted)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got.FPR) != len(want.FPR) {
+					t.Fatalf("keepAll %v: %d points with the tie list, %d reading every score", keepAll, len(got.FPR), len(want.FPR))
+				}
+				for i := range want.FPR {
+					if got.FPR[i] != want.FPR[i] || got.TPR[i] != want.TPR[i] || math.Float64bits(got.Thresholds[i]) != math.Float64bits(want.Thresholds[i]) {
+						t.Fatalf("keepAll %v: point %d (%v, %v, %v), want (%v, %v, %v)", keepAll, i,
+							got.FPR[i], got.TPR[i], got.Thresholds[i], want.FPR[i], want.TPR[i], want.Thresholds[i])
+					}
+				}
 			}
 		})
 	}
