@@ -64,14 +64,6 @@ func (s *Statistics[S]) Update(f func(*S)) {
 	s.b.mu.Unlock()
 }
 
-// Local returns a copy of the local statistics (shallow: slices are shared
-// until the next update).
-func (s *Statistics[S]) Local() S {
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
-	return s.local
-}
-
 // The methods below implement holder; Base calls them with its lock held.
 
 // cleared returns the empty statistics of *v. The optional interfaces are
