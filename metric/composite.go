@@ -116,27 +116,37 @@ func (c *Composite) atomically(update func(Metric) error) error {
 	return nil
 }
 
-// newSnapshot snapshots every child that can be snapshot.
-func (c *Composite) newSnapshot() snapshot {
-	var cs compositeSnapshot
-	for _, m := range c.Metrics() {
-		if r, ok := m.(rollbacker); ok {
-			cs = append(cs, r.newSnapshot())
-		}
-	}
-	return cs
+// newSnapshot snapshots the children that can be snapshot, as a nested
+// composite's part in its parent's rollback.
+func (c *Composite) newSnapshot() snapshot { return &compositeSnapshot{c: c} }
+
+// compositeSnapshot saves and restores a composite's children; it follows
+// children added after it was made.
+type compositeSnapshot struct {
+	c     *Composite
+	snaps []snapshot
+	of    int // children the snapshots were made for
 }
 
-type compositeSnapshot []snapshot
-
-func (cs compositeSnapshot) save() {
-	for _, s := range cs {
+func (cs *compositeSnapshot) save() {
+	cs.c.mu.RLock()
+	ms := cs.c.metrics
+	cs.c.mu.RUnlock()
+	if cs.snaps == nil || cs.of != len(ms) {
+		cs.snaps, cs.of = cs.snaps[:0], len(ms)
+		for _, m := range ms {
+			if r, ok := m.(rollbacker); ok {
+				cs.snaps = append(cs.snaps, r.newSnapshot())
+			}
+		}
+	}
+	for _, s := range cs.snaps {
 		s.save()
 	}
 }
 
-func (cs compositeSnapshot) restore() {
-	for _, s := range cs {
+func (cs *compositeSnapshot) restore() {
+	for _, s := range cs.snaps {
 		s.restore()
 	}
 }

@@ -88,3 +88,27 @@ func TestCompositeUpdateAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestCompositeNestedGrows: a child added to a nested composite after the
+// outer one made its snapshots is restored too.
+func TestCompositeNestedGrows(t *testing.T) {
+	inner := NewComposite(Options{}, mustCreate(t, "acc", nil))
+	outer := NewComposite(Options{}, inner, mustCreate(t, "ce", nil))
+	l, p := list(vec(t, 0, 1)), list(f32(t, [][]float32{{0.7, 0.3}, {0.4, 0.6}}))
+	update(t, outer, l, p)
+	inner.Add(mustCreate(t, "pcc", nil))
+	update(t, outer, l, p)
+	before, _ := outer.State()
+	if err := outer.Update(list(vec(t, 0, 2)), p); err == nil {
+		t.Fatal("cross-entropy accepted label 2 of 2 classes")
+	}
+	after, _ := outer.State()
+	b1, _ := json.Marshal(before)
+	b2, _ := json.Marshal(after)
+	if string(b1) != string(b2) {
+		t.Errorf("a refused batch changed the state:\nbefore %s\nafter  %s", b1, b2)
+	}
+	if n := testing.AllocsPerRun(50, func() { _ = outer.Update(l, p) }); n > 2 {
+		t.Errorf("nested update: %v allocations per batch", n)
+	}
+}
