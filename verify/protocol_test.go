@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -87,30 +88,57 @@ func TestEvaluateDegenerate(t *testing.T) {
 		// below 1.0) and 1 from 1001: 1.000 + 0.000001.
 		{1, 1.000001, 0},
 	} {
-		d := make([]float64, len(labels))
-		for i := range d {
-			d[i] = tc.dist
-		}
-		r, err := Evaluate(d, labels, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Accuracy != 0.5 || r.AccuracyStd != 0 {
-			t.Errorf("dist %v: accuracy %v ± %v, want 0.5 ± 0", tc.dist, r.Accuracy, r.AccuracyStd)
-		}
-		for f := range r.BestThresholds {
-			if r.BestThresholds[f] != tc.wantBest {
-				t.Errorf("dist %v: best threshold %d = %v", tc.dist, f, r.BestThresholds[f])
+		t.Run(fmt.Sprint(tc.dist), func(t *testing.T) {
+			d := make([]float64, len(labels))
+			for i := range d {
+				d[i] = tc.dist
 			}
-			if !near(r.VALThresholds[f], tc.wantVT, 1e-15) {
-				t.Errorf("dist %v: val threshold %d = %.17g, want %v", tc.dist, f, r.VALThresholds[f], tc.wantVT)
+			r, err := Evaluate(d, labels, Options{})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if r.VAL != 1 || r.FAR != 1 || r.VALStd != 0 {
-			t.Errorf("dist %v: val %v ± %v far %v, want 1 ± 0, 1", tc.dist, r.VAL, r.VALStd, r.FAR)
-		}
-		if got := fmt.Sprintf("%1.5f+-%1.5f", r.Accuracy, r.AccuracyStd); got != "0.50000+-0.00000" {
-			t.Errorf("printed %s", got)
-		}
+			if r.Accuracy != 0.5 || r.AccuracyStd != 0 {
+				t.Errorf("dist %v: accuracy %v ± %v, want 0.5 ± 0", tc.dist, r.Accuracy, r.AccuracyStd)
+			}
+			for f := range r.BestThresholds {
+				if r.BestThresholds[f] != tc.wantBest {
+					t.Errorf("dist %v: best threshold %d = %v", tc.dist, f, r.BestThresholds[f])
+				}
+				if !near(r.VALThresholds[f], tc.wantVT, 1e-15) {
+					t.Errorf("dist %v: val threshold %d = %.17g, want %v", tc.dist, f, r.VALThresholds[f], tc.wantVT)
+				}
+			}
+			if r.VAL != 1 || r.FAR != 1 || r.VALStd != 0 {
+				t.Errorf("dist %v: val %v ± %v far %v, want 1 ± 0, 1", tc.dist, r.VAL, r.VALStd, r.FAR)
+			}
+			if got := fmt.Sprintf("%1.5f+-%1.5f", r.Accuracy, r.AccuracyStd); got != "0.50000+-0.00000" {
+				t.Errorf("printed %s", got)
+			}
+		})
+	}
+}
+
+// TestEvaluateOneClass: labels of one class are one clear error, not a
+// warning for every fold and split.
+func TestEvaluateOneClass(t *testing.T) {
+	scores := make([]float64, 100)
+	for i := range scores {
+		scores[i] = float64(i) / 50
+	}
+	for _, tc := range []struct {
+		name  string
+		label bool
+		want  string
+	}{{"all same", true, "all 100 pairs are same-identity pairs"}, {"all different", false, "all 100 pairs are different-identity pairs"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			issame := make([]bool, len(scores))
+			for i := range issame {
+				issame[i] = tc.label
+			}
+			r, err := Evaluate(scores, issame, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Evaluate: result %v, error %v; want an error %q", r != nil, err, tc.want)
+			}
+		})
 	}
 }

@@ -204,7 +204,7 @@ func runIJB(w io.Writer, f ijbFlags) error {
 		return enc.Encode(out)
 	}
 	fmt.Fprint(w, verify.TARTable(name, roc, fars))
-	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (cosine >= %.6g)\n", name, sum.AUC, sum.EER, float64(sum.EERThreshold))
+	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (cosine >= %s)\n", name, sum.AUC, sum.EER, verify.Threshold(float64(sum.EERThreshold)))
 	writeTARTable(w, name, sum, "cosine >=")
 	return nil
 }

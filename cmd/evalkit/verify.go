@@ -380,7 +380,7 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 	if score == verify.Cosine {
 		unit, cmp = "cosine", ">="
 	}
-	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (%s %s %.6g)\n", name, sum.AUC, sum.EER, unit, cmp, float64(sum.EERThreshold))
+	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (%s %s %s)\n", name, sum.AUC, sum.EER, unit, cmp, verify.Threshold(float64(sum.EERThreshold)))
 	writeTARTable(w, name, sum, unit+" "+cmp)
 	return nil
 }
@@ -390,7 +390,7 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 func writeTARTable(w io.Writer, name string, s curveSummary, thLabel string) {
 	fmt.Fprintf(w, "[%s]TAR@FAR   nearest ROC point (FPR, %s)   interpolated (%s)\n", name, thLabel, thLabel)
 	for _, t := range s.TARAtFAR {
-		fmt.Fprintf(w, "[%s]%-7s  %1.5f (%.2e, %.6g)   %1.5f (%.6g)\n", name, verify.PyFloat(t.FAR),
-			t.TAR, t.FPR, float64(t.Threshold), t.TARInterpolated, float64(t.ThresholdInterpolated))
+		fmt.Fprintf(w, "[%s]%-7s  %1.5f (%.2e, %s)   %1.5f (%s)\n", name, verify.PyFloat(t.FAR),
+			t.TAR, t.FPR, verify.Threshold(float64(t.Threshold)), t.TARInterpolated, verify.Threshold(float64(t.ThresholdInterpolated)))
 	}
 }
