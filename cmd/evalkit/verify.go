@@ -87,7 +87,9 @@ preprocessing (see evalkit embed), and evaluates each target in order.`,
 			if len(f.bins) == 1 {
 				g.bin = f.bins[0]
 			}
-			return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), g)
+			// Embeddings may be memory-mapped: a file rewritten while it
+			// is read gives an error naming it, not SIGBUS.
+			return nd.GuardMapped(func() error { return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), g) })
 		},
 	}
 	fl := cmd.Flags()
