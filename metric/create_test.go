@@ -7,7 +7,7 @@ import (
 	"github.com/evalkit/evalkit/nd"
 )
 
-// Every name and alias of spec §3.1 creates a metric with MXNet's display name.
+// Every name and alias MXNet 1.9.1 registers creates a metric with MXNet's display name.
 func TestRegistryNames(t *testing.T) {
 	cases := []struct {
 		name string

@@ -1,7 +1,7 @@
 package metric
 
 // The cases of MXNet 1.9.1's tests/python/unittest/test_metric.py
-// (spec/mxnet-metrics.md §10), with the values that suite asserts.
+// with the values that suite asserts.
 
 import (
 	"encoding/json"

@@ -1,7 +1,7 @@
 package metric
 
-// The quirks of spec/mxnet-metrics.md §11 and the docstring examples, each
-// with evalkit's decision (docs/compatibility.md).
+// The quirks of MXNet 1.9.1's metric.py and its docstring examples, each
+// with evalkit's decision (a row of docs/compatibility.md).
 
 import (
 	"math"

@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// caseD is the distance-level worked example of the spec (§2.7): 5 folds of
+// caseD is a hand-worked distance-level example of evaluate(): 5 folds of
 // 4 pairs, [same, same, diff, diff] in every fold.
 var caseD = []float64{
 	0.50, 1.30, 1.10, 2.00,
@@ -53,7 +53,7 @@ func TestEvaluateCaseD(t *testing.T) {
 			t.Errorf("val threshold %d = %.17g, want %v", i, r.VALThresholds[i], w)
 		}
 	}
-	// Per-fold VAL is [0.5, 1, 0.5, 0.5, 0.5]; the spec rounds val_std to
+	// Per-fold VAL is [0.5, 1, 0.5, 0.5, 0.5]; worked by hand val_std is
 	// 0.2, numpy's np.std of that list is 0.20000000000000004.
 	if diff := cmp.Diff([]float64{0.5, 1, 0.5, 0.5, 0.5}, r.FoldVAL); diff != "" {
 		t.Errorf("fold VAL (-want +got):\n%s", diff)
