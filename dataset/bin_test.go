@@ -3,8 +3,11 @@ package dataset
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +38,7 @@ func loadBinExpected(t testing.TB) binExpected {
 	return e
 }
 
-var binFixtures = []string{"py2_protocol2.bin", "py3_protocol2.bin", "py3_protocol4.bin", "numpy_images.bin"}
+var binFixtures = []string{"py2_protocol2.bin", "py3_protocol2.bin", "py3_protocol4.bin", "numpy_images.bin", "numpy_protocol5.bin"}
 
 func TestReadBinFixtures(t *testing.T) {
 	want := loadBinExpected(t)
@@ -134,8 +137,30 @@ func TestReadBinErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tc.want)
 			}
+			path := filepath.Join(t.TempDir(), "x.bin")
+			if err := os.WriteFile(path, tc.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = ReadBinFile(path)
+			if err == nil || !strings.Contains(err.Error(), path+": ") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ReadBinFile: err = %v, want it to name the file and contain %q", err, tc.want)
+			}
 		})
 	}
+}
+
+// exportWants exports b into a new directory and checks the file names.
+func exportWants(t *testing.T, b *Bin, want ...string) (string, []string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "out")
+	names, err := b.ExportImages(dir + "/") // as `--export-images out/`
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
+	}
+	return dir, names
 }
 
 func TestExportImages(t *testing.T) {
@@ -143,14 +168,7 @@ func TestExportImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(t.TempDir(), "out")
-	names, err := b.ExportImages(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{"000000.jpg", "000001.png", "000002.jpg", "000003.png"}, names); diff != "" {
-		t.Errorf("names (-want +got):\n%s", diff)
-	}
+	dir, names := exportWants(t, b, "000000.jpg", "000001.png", "000002.jpg", "000003.png")
 	for i, n := range names {
 		got, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil || !bytes.Equal(got, b.Images[i]) {
@@ -165,9 +183,89 @@ func TestExportImages(t *testing.T) {
 	if err != nil || !cmp.Equal(issame, b.Issame) {
 		t.Errorf("issame.txt = %v, %v", issame, err)
 	}
-	b.Images[0] = []byte("not an image")
-	if _, err := b.ExportImages(dir); err == nil || !strings.Contains(err.Error(), "bin image 0") {
-		t.Errorf("undecodable image: err = %v", err)
+	if _, err := b.ExportImages(dir); err == nil || !strings.Contains(err.Error(), "exists and is not empty") {
+		t.Errorf("export into a full directory: err = %v", err)
+	}
+}
+
+func TestExportImagesRefusesCutImages(t *testing.T) {
+	// Every image is decoded to its end: a JPEG or PNG cut short (whose
+	// header still reads) fails the export, and a failure part-way leaves
+	// no directory behind, not even the images written before it.
+	for _, victim := range []int{0, 1, 3} { // JPEG, PNG, the last PNG
+		t.Run(fmt.Sprint(victim), func(t *testing.T) {
+			b, err := ReadBinFile(filepath.Join("..", "testdata", "dataset", "py3_protocol2.bin"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			img := b.Images[victim]
+			b.Images[victim] = img[:len(img)*3/4]
+			parent := t.TempDir()
+			dir := filepath.Join(parent, "out")
+			_, err = b.ExportImages(dir)
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("bin image %d: ", victim)) || !strings.Contains(err.Error(), "does not decode") {
+				t.Errorf("err = %v, want image %d does not decode", err, victim)
+			}
+			if ents, _ := os.ReadDir(parent); len(ents) != 0 {
+				t.Errorf("failed export left %v behind", ents)
+			}
+		})
+	}
+}
+
+func TestExportImagesIntoEmptyDir(t *testing.T) {
+	b, err := ReadBinFile(filepath.Join("..", "testdata", "dataset", "py2_protocol2.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir() // exists, empty
+	if _, err := b.ExportImages(dir); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 6 {
+		t.Errorf("%d entries, want 4 images, images.txt and issame.txt", len(ents))
+	}
+}
+
+func TestExportImagesSharesRepeatedImages(t *testing.T) {
+	// An image the pickle references on several rows is written once and
+	// named on each of them: the export writes no more than the .bin holds.
+	fix, err := ReadBinFile(filepath.Join("..", "testdata", "dataset", "py2_protocol2.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p bytes.Buffer
+	p.WriteString("\x80\x02](T")
+	p.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(fix.Images[0]))))
+	p.Write(fix.Images[0])
+	p.WriteString("q\x00h\x00h\x00T")
+	p.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(fix.Images[0]))))
+	p.Write(fix.Images[0]) // equal bytes, a separate object: its own file
+	p.WriteString("e](\x88\x89e\x86.")
+	b, err := ReadBin(&p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, names := exportWants(t, b, "000000.jpg", "000000.jpg", "000000.jpg", "000003.jpg")
+	if ents, _ := os.ReadDir(dir); len(ents) != 4 {
+		t.Errorf("%d entries, want 2 images, images.txt and issame.txt", len(ents))
+	}
+	list, err := ReadImageListFile(filepath.Join(dir, "images.txt"))
+	if err != nil || !cmp.Equal(list, names) {
+		t.Errorf("images.txt = %v, %v", list, err)
+	}
+}
+
+func TestExportImagesRefusesHugeDeclaredSize(t *testing.T) {
+	// A tiny PNG declaring 65535 × 65535 pixels is refused before decoding.
+	var png bytes.Buffer
+	png.WriteString("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\xff\xff\x00\x00\xff\xff\x08\x02\x00\x00\x00")
+	crc := crc32.ChecksumIEEE(png.Bytes()[12:])
+	png.Write(binary.BigEndian.AppendUint32(nil, crc))
+	b := &Bin{Images: [][]byte{png.Bytes(), png.Bytes()}, Issame: []bool{true}}
+	_, err := b.ExportImages(filepath.Join(t.TempDir(), "out"))
+	if err == nil || !strings.Contains(err.Error(), "png of 65535×65535 pixels; want at most 67108864 pixels") {
+		t.Errorf("err = %v", err)
 	}
 }
 
@@ -181,10 +279,17 @@ func FuzzReadBin(f *testing.F) {
 	}
 	f.Add([]byte("\x80\x02](U\x01aU\x01be](\x88e\x86."))
 	f.Add([]byte("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00]\x94(C\x01aC\x01be]\x88a\x86."))
+	f.Add(memoisedImages(300, 40))
+	f.Add([]byte("\x80\x02" + strings.Repeat("(", 100) + "N."))
+	f.Add([]byte("\x80\x02L" + strings.Repeat("9", 4300) + "L\n."))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Memory and work stay within a fixed multiple of the input.
+		if err := checkBounded(t, data); err != nil {
+			return
+		}
 		b, err := ReadBin(bytes.NewReader(data))
 		if err != nil {
-			return
+			t.Fatalf("second read failed: %v", err)
 		}
 		if len(b.Images) != 2*len(b.Issame) {
 			t.Fatalf("%d images for %d labels accepted", len(b.Images), len(b.Issame))

@@ -84,8 +84,7 @@ func IssameFromArray(a *nd.Array) ([]bool, error) {
 // or same/diff. Blank lines and lines starting with # are skipped; spaces
 // around a label are ignored.
 func ParseIssame(r io.Reader) ([]bool, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 4096), 1<<20)
+	sc := newTextLines(r)
 	var out []bool
 	for n := 1; sc.Scan(); n++ {
 		s := strings.TrimSpace(sc.Text())

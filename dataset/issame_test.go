@@ -96,8 +96,16 @@ func FuzzParseIssame(f *testing.F) {
 	f.Add("1\n0\ntrue\n")
 	f.Add("# c\n\n yes \n")
 	f.Add("2\n")
+	f.Add("\ufeff1\r\n0\r\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		l, err := ParseIssame(strings.NewReader(s))
+		if !strings.HasPrefix(s, "\ufeff") {
+			// a byte-order mark in front changes nothing
+			m, merr := ParseIssame(strings.NewReader("\ufeff" + s))
+			if (err == nil) != (merr == nil) || !cmp.Equal(l, m) {
+				t.Fatalf("with a byte-order mark: %v, %v; without: %v, %v", m, merr, l, err)
+			}
+		}
 		if err != nil {
 			return
 		}

@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -65,8 +64,7 @@ func ReadLFWPairsFile(p string) (*LFWPairs, error) {
 // mismatched one. Image numbers start at 1. Blank lines are skipped. With
 // a two-number header the pair count must be sets × 2 × per-set.
 func ParseLFWPairs(r io.Reader) (*LFWPairs, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 4096), 1<<20)
+	sc := newTextLines(r)
 	out := &LFWPairs{}
 	first := true
 	for n := 1; sc.Scan(); n++ {
@@ -217,8 +215,7 @@ func ReadImageListFile(p string) ([]string, error) {
 // separated field, so "path label" lists work); blank lines and # comments
 // are skipped. Row i of the embeddings is the i-th path.
 func ReadImageList(r io.Reader) ([]string, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 4096), 1<<20)
+	sc := newTextLines(r)
 	var out []string
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())

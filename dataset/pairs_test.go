@@ -90,8 +90,16 @@ func FuzzParseLFWPairs(f *testing.F) {
 	f.Add(pairsTxt)
 	f.Add("A 1 2\n")
 	f.Add("1\nA 1 B 2\n")
+	f.Add("\ufeff1 1\r\nA 1 2\r\nA 1 B 2\r\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := ParseLFWPairs(strings.NewReader(s))
+		if !strings.HasPrefix(s, "\ufeff") {
+			// a byte-order mark in front changes nothing
+			q, qerr := ParseLFWPairs(strings.NewReader("\ufeff" + s))
+			if (err == nil) != (qerr == nil) || !cmp.Equal(p, q) {
+				t.Fatalf("with a byte-order mark: %+v, %v; without: %+v, %v", q, qerr, p, err)
+			}
+		}
 		if err != nil {
 			return
 		}
@@ -115,8 +123,16 @@ func FuzzParseLFWPairs(f *testing.F) {
 
 func FuzzReadImageList(f *testing.F) {
 	f.Add("a/b.jpg 1\n# c\nx.png\n")
+	f.Add("\ufeffa.jpg\r\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		l, err := ReadImageList(strings.NewReader(s))
+		if !strings.HasPrefix(s, "\ufeff") {
+			// a byte-order mark in front changes nothing
+			m, merr := ReadImageList(strings.NewReader("\ufeff" + s))
+			if (err == nil) != (merr == nil) || !cmp.Equal(l, m) {
+				t.Fatalf("with a byte-order mark: %q, %v; without: %q, %v", m, merr, l, err)
+			}
+		}
 		if err == nil && len(l) == 0 {
 			t.Fatal("empty list accepted")
 		}

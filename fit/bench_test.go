@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/evalkit/evalkit/events"
 	"github.com/evalkit/evalkit/metric"
 	"github.com/evalkit/evalkit/nd"
 )
@@ -84,12 +85,15 @@ func (nopMetric) State() (metric.State, error)           { return metric.State{}
 func (nopMetric) SetState(metric.State) error            { return nil }
 func (nopMetric) MergeState(metric.State) error          { return nil }
 
-func benchFit(b *testing.B, m metric.Metric, opts ...Option) {
+func benchFit(b *testing.B, m metric.Metric, set ...func(*Config)) {
 	b.ReportAllocs()
 	it := newRepeat(b.N)
-	all := append([]Option{WithNumEpoch(1), WithEvalMetric(m), WithLogger(discard()), WithSkipParamInit()}, opts...)
+	cfg := Config{NumEpoch: 1, EvalMetric: m, Logger: discard(), SkipParamInit: true}
+	for _, f := range set {
+		f(&cfg)
+	}
 	b.ResetTimer()
-	if err := Fit(context.Background(), newNop(), it, all...); err != nil {
+	if err := Fit(context.Background(), newNop(), it, cfg); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -103,7 +107,24 @@ func BenchmarkFitLoop(b *testing.B) { benchFit(b, nopMetric{}) }
 func BenchmarkFitLoopCallbacks(b *testing.B) {
 	sp := NewSpeedometer(4, 50)
 	sp.Logger = discard()
-	benchFit(b, nopMetric{}, WithBatchEndCallback(sp, BatchEndFunc(func(BatchEndParam) error { return nil })))
+	benchFit(b, nopMetric{}, func(c *Config) {
+		c.BatchEnd = []BatchEndCallback{sp, BatchEndFunc(func(BatchEndParam) error { return nil })}
+	})
+}
+
+// BenchmarkFitLoopEvents adds an events sink that does nothing: the cost
+// of building one BatchEnd event per batch (the metric's local values) and
+// of the call.
+func BenchmarkFitLoopEvents(b *testing.B) {
+	benchFit(b, nopMetric{}, func(c *Config) {
+		c.Events = []events.Sink{events.Func(func(events.Event) error { return nil })}
+	})
+}
+
+// BenchmarkFitLoopJSONL writes every BatchEnd event as a JSONL record
+// (to io.Discard), what metrics.jsonl costs per batch.
+func BenchmarkFitLoopJSONL(b *testing.B) {
+	benchFit(b, nopMetric{}, func(c *Config) { c.Events = []events.Sink{events.NewJSONL(io.Discard)} })
 }
 
 // BenchmarkFitLoopAccuracy includes the built-in Accuracy on a 4×2 softmax
@@ -115,7 +136,7 @@ func BenchmarkFitLoopAccuracy(b *testing.B) {
 // BenchmarkFitLoopDevice2 is the device kvstore with 2 replicas: batch
 // slicing, worker hand-off, gradient sum and weight copy.
 func BenchmarkFitLoopDevice2(b *testing.B) {
-	benchFit(b, nopMetric{}, WithKVStore("device"), WithDevices(2))
+	benchFit(b, nopMetric{}, func(c *Config) { c.KVStore, c.Devices = "device", 2 })
 }
 
 // BenchmarkBareLoop is the reference for BenchmarkFitLoop: the same calls

@@ -2,6 +2,10 @@ package fit
 
 import (
 	"context"
+	"log/slog"
+	"time"
+
+	"github.com/evalkit/evalkit/events"
 
 	"github.com/evalkit/evalkit/metric"
 	"github.com/evalkit/evalkit/nd"
@@ -25,6 +29,18 @@ type BatchEndParam struct {
 	// Context is the context of the Fit or Score call, for callbacks that
 	// do long work (verification); nil means context.Background.
 	Context context.Context
+	// Step is the global step: batches trained since the run began,
+	// this batch included and resumed runs counted (0 in Score).
+	Step int
+	// Logger is the run's logger (Config.Logger): callbacks without a logger
+	// of their own write to it. Nil means DefaultLogger.
+	Logger *slog.Logger
+	// Now is the run's clock (Config.Now): callbacks without a clock of
+	// their own read it. Nil means time.Now.
+	Now func() time.Time
+	// Events receives the run's typed events (Config.Events); nil when the
+	// run has no sinks. Callbacks emit theirs through it.
+	Events events.Sink
 }
 
 // Ctx returns p.Context, or context.Background when it is nil.
@@ -63,6 +79,11 @@ type EpochEndParam struct {
 	Optimizer Optimizer
 	// EvalMetric is the training metric.
 	EvalMetric metric.Metric
+	// Step, Logger, Now and Events are the run's, as in BatchEndParam.
+	Step   int
+	Logger *slog.Logger
+	Now    func() time.Time
+	Events events.Sink
 }
 
 // EpochEndCallback is called after every epoch, before validation, MXNet's

@@ -3,6 +3,7 @@ package fit
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -49,12 +50,14 @@ func TestPyFormat(t *testing.T) {
 		{-2.5e-7, "-2.5e-07", "-0.000000"},
 		{1e100, "1e+100", strconv.FormatFloat(1e100, 'f', 6, 64)},
 	} {
-		if got := PyRepr(c.v); got != c.repr {
-			t.Errorf("PyRepr(%v) = %q, want %q", c.v, got, c.repr)
-		}
-		if got := PyFloat(c.v, 6); got != c.f6 {
-			t.Errorf("PyFloat(%v, 6) = %q, want %q", c.v, got, c.f6)
-		}
+		t.Run(c.repr, func(t *testing.T) {
+			if got := PyRepr(c.v); got != c.repr {
+				t.Errorf("PyRepr(%v) = %q, want %q", c.v, got, c.repr)
+			}
+			if got := PyFloat(c.v, 6); got != c.f6 {
+				t.Errorf("PyFloat(%v, 6) = %q, want %q", c.v, got, c.f6)
+			}
+		})
 	}
 	// %.2f / %.3f round the exact binary value, half to even on ties.
 	for _, c := range []struct {
@@ -62,9 +65,11 @@ func TestPyFormat(t *testing.T) {
 		prec int
 		want string
 	}{{0.125, 2, "0.12"}, {0.375, 2, "0.38"}, {2.675, 2, "2.67"}, {1.0005, 3, "1.000"}, {7, 3, "7.000"}, {2.5, 0, "2"}} {
-		if got := PyFloat(c.v, c.prec); got != c.want {
-			t.Errorf("PyFloat(%v, %d) = %q, want %q", c.v, c.prec, got, c.want)
-		}
+		t.Run(fmt.Sprint(c.v, c.prec), func(t *testing.T) {
+			if got := PyFloat(c.v, c.prec); got != c.want {
+				t.Errorf("PyFloat(%v, %d) = %q, want %q", c.v, c.prec, got, c.want)
+			}
+		})
 	}
 }
 
@@ -79,10 +84,12 @@ func TestProgressBar(t *testing.T) {
 		{4, 8, 0, "[--------] 0%\r"},
 		{4, 8, 6, "[============] 150%\r"}, // past the end: Python's '-'*negative is ''
 	} {
-		got, err := NewProgressBar(c.total, c.length).Line(c.n)
-		if err != nil || got != c.want {
-			t.Errorf("ProgressBar(%d,%d) at %d = %q, %v; want %q", c.total, c.length, c.n, got, err, c.want)
-		}
+		t.Run(fmt.Sprint(c.total, c.length, c.n), func(t *testing.T) {
+			got, err := NewProgressBar(c.total, c.length).Line(c.n)
+			if err != nil || got != c.want {
+				t.Errorf("ProgressBar(%d,%d) at %d = %q, %v; want %q", c.total, c.length, c.n, got, err, c.want)
+			}
+		})
 	}
 	if _, err := NewProgressBar(0, 80).Line(1); err == nil {
 		t.Error("total 0 accepted")
@@ -132,9 +139,7 @@ func TestCallbacksSeeResetMetric(t *testing.T) {
 	lt.Logger = log
 	val := &LogValidationMetrics{Logger: log}
 	acc := metric.NewAccuracy(1, metric.Options{OutputNames: []string{"softmax_output"}})
-	err := Fit(context.Background(), newScripted(clock), spec79Iter(), WithNumEpoch(1), WithEvalMetric(acc),
-		WithBatchEndCallback(sp, lt), WithEvalData(correctIter(2, [][]int{{1, 0}})),
-		WithEvalEndCallback(val), WithLogger(log), WithClock(clock.Now))
+	err := Fit(context.Background(), newScripted(clock), spec79Iter(), Config{NumEpoch: 1, EvalMetric: acc, BatchEnd: []BatchEndCallback{sp, lt}, EvalData: correctIter(2, [][]int{{1, 0}}), EvalEnd: []BatchEndCallback{val}, Logger: log, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +196,7 @@ func (v *scriptedVerifier) Verify(context.Context, Module) (VerifyResult, error)
 	return VerifyResult{Acc2: a, Std2: 0.00245, XNorm: 22.07558}, nil
 }
 
-// TestInsightfaceHighest reproduces spec insightface-eval §1.6's example.
+// TestInsightfaceHighest works insightface's highest-accuracy rule through a hand-worked example.
 func TestInsightfaceHighest(t *testing.T) {
 	rows := [][3]float64{{.99, .90, .92}, {.995, .91, .92}, {.996, .93, .92}, {.99, .90, .95}, {.99, .99, .95}, {.98, .90, .95}}
 	wantSave := []int{1, 2, 3, 4, 5, 0}
@@ -277,8 +282,7 @@ func TestInsightfaceLRAndStop(t *testing.T) {
 	// ErrStop through Fit: a clean nil after max_steps+1 batches.
 	mod := newScripted(nil)
 	cb = &InsightfaceCallback{Verbose: 5000, MaxSteps: 3, Logger: log}
-	if err := Fit(context.Background(), mod, spec79Iter(), WithNumEpoch(5), WithEvalMetric(insightfaceComposite()),
-		WithBatchEndCallback(cb), WithLogger(log)); err != nil || mod.nFwd != 4 {
+	if err := Fit(context.Background(), mod, spec79Iter(), Config{NumEpoch: 5, EvalMetric: insightfaceComposite(), BatchEnd: []BatchEndCallback{cb}, Logger: log}); err != nil || mod.nFwd != 4 {
 		t.Errorf("Fit = %v after %d batches", err, mod.nFwd)
 	}
 }

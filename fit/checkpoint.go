@@ -162,6 +162,7 @@ func readCheckpoint(r io.ReaderAt, size int64) (*Checkpoint, error) {
 	}
 	ck := &Checkpoint{Arg: map[string]*nd.Array{}, Aux: map[string]*nd.Array{}}
 	seen := map[string]bool{}
+	limits := checkpointMemberLimits(zr.File)
 	for _, f := range zr.File {
 		if seen[f.Name] {
 			return nil, fmt.Errorf("member %q appears twice", f.Name)
@@ -169,10 +170,7 @@ func readCheckpoint(r io.ReaderAt, size int64) (*Checkpoint, error) {
 		seen[f.Name] = true
 		switch {
 		case f.Name == memberOptimizer || f.Name == memberState:
-			if f.UncompressedSize64 > 1<<40 {
-				return nil, fmt.Errorf("member %q claims %d bytes", f.Name, f.UncompressedSize64)
-			}
-			b, err := readMember(f)
+			b, err := nd.ReadZipMember(f, limits[f.Name])
 			if err != nil {
 				return nil, fmt.Errorf("member %q: %w", f.Name, err)
 			}
@@ -188,15 +186,7 @@ func readCheckpoint(r io.ReaderAt, size int64) (*Checkpoint, error) {
 			}
 			ck.State = &ts
 		case strings.HasSuffix(f.Name, ".npy") && (strings.HasPrefix(f.Name, "arg:") || strings.HasPrefix(f.Name, "aux:")):
-			rc, err := f.Open()
-			if err != nil {
-				return nil, fmt.Errorf("member %q: %w", f.Name, err)
-			}
-			a, err := nd.ReadNpy(rc)
-			if err == nil {
-				_, err = io.Copy(io.Discard, rc) // verifies the CRC
-			}
-			_ = rc.Close()
+			a, err := nd.ReadNpyZipMember(f, 0) // allocated once, size and CRC verified
 			if err != nil {
 				return nil, fmt.Errorf("member %q: %w", f.Name, err)
 			}
@@ -213,13 +203,23 @@ func readCheckpoint(r io.ReaderAt, size int64) (*Checkpoint, error) {
 	return ck, nil
 }
 
-func readMember(f *zip.File) ([]byte, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
+// maxStateJSON bounds a checkpoint's state.json: counters, the training
+// metric's sums and the callbacks' states, a few kilobytes in practice.
+const maxStateJSON = 64 << 20
+
+// checkpointMemberLimits bounds the members read whole by what a
+// checkpoint can hold: state.json by maxStateJSON, the optimizer state by
+// 8 times the parameters' declared size (SGD keeps one momentum value per
+// parameter; Adam-like optimizers in float64 four) plus 64 MiB. Arrays are
+// bounded by their own .npy headers (nd.ReadNpyZipMember).
+func checkpointMemberLimits(files []*zip.File) map[string]int64 {
+	var params uint64
+	for _, f := range files {
+		if strings.HasSuffix(f.Name, ".npy") {
+			params += min(f.UncompressedSize64, 1<<50)
+		}
 	}
-	defer rc.Close()      //nolint:errcheck // read-only; ReadAll checks the CRC
-	return io.ReadAll(rc) // the zip reader checks size and CRC at EOF
+	return map[string]int64{memberState: maxStateJSON, memberOptimizer: int64(min(8*params, 1<<53)) + 64<<20}
 }
 
 // RestoreOptimizer loads the checkpoint's optimizer state into opt, which
@@ -273,7 +273,7 @@ func (c *CheckpointCallback) EpochEnd(p EpochEndParam) error {
 	if (p.Epoch+1)%period != 0 {
 		return nil
 	}
-	return SaveEpochCheckpoint(c.Logger, c.Prefix, p.Epoch+1, p.Arg, p.Aux, p.Optimizer, c.SaveOptimizerStates, c.AllowNonFinite)
+	return SaveEpochCheckpoint(orDefault(c.Logger, p.Logger), c.Prefix, p.Epoch+1, p.Arg, p.Aux, p.Optimizer, c.SaveOptimizerStates, c.AllowNonFinite)
 }
 
 // SaveEpochCheckpoint is MXNet's save_checkpoint(prefix, number, ...):

@@ -82,10 +82,12 @@ func TestCheckpointBadFiles(t *testing.T) {
 		{write("flip.params", flipped), "is corrupt"},
 		{write("mxnet.params", mx), "MXNet NDArray file"},
 	} {
-		ck, err := LoadCheckpoint(c.path)
-		if err == nil || !strings.Contains(err.Error(), c.want) || ck != nil {
-			t.Errorf("%s: err = %v, want %q", filepath.Base(c.path), err, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			ck, err := LoadCheckpoint(c.path)
+			if err == nil || !strings.Contains(err.Error(), c.want) || ck != nil {
+				t.Errorf("%s: err = %v, want %q", filepath.Base(c.path), err, c.want)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package fit
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -23,18 +24,20 @@ func TestSplitInputSlice(t *testing.T) {
 		{6, 4, nil, true},                                         // [2,2,2,0]: empty slice
 		{1, 2, nil, true},
 	} {
-		got, err := splitInputSlice(c.bs, c.n)
-		if (err != nil) != c.err || !slices.Equal(got, c.want) {
-			t.Errorf("split(%d, %d) = %v, %v; want %v", c.bs, c.n, got, err, c.want)
-		}
+		t.Run(fmt.Sprint(c.bs, c.n), func(t *testing.T) {
+			got, err := splitInputSlice(c.bs, c.n)
+			if (err != nil) != c.err || !slices.Equal(got, c.want) {
+				t.Errorf("split(%d, %d) = %v, %v; want %v", c.bs, c.n, got, err, c.want)
+			}
+		})
 	}
 }
 
 // TestDeviceKVStore: two replicas on half batches with summed gradients
 // reach the local run's parameters; AccMetric pools the slices, while
-// LossValueMetric counts one update per device (spec §7.6).
+// LossValueMetric counts one update per device (MXNet's exec_group.update_metric).
 func TestDeviceKVStore(t *testing.T) {
-	run := func(opts ...Option) (*scriptedModule, metric.Metric, []string) {
+	run := func(kvstore string, devices int) (*scriptedModule, metric.Metric, []string) {
 		log, buf := captureLogger()
 		mod := newScripted(nil)
 		opt := NewSGD(0.05)
@@ -43,16 +46,17 @@ func TestDeviceKVStore(t *testing.T) {
 		m := metric.NewComposite(metric.Options{}, acc, loss)
 		it := correctIter(4, [][]int{{1, 1, 0, 1}, {0, 0, 1, 1}, {1, 1, 1, 1}})
 		val := correctIter(4, [][]int{{1, 0, 0, 1}})
-		err := Fit(context.Background(), mod, it, append([]Option{WithNumEpoch(2), WithEvalMetric(m),
-			WithOptimizer(opt), WithInitializer(NewUniform(0.1, 3)), WithEvalData(val),
-			WithValidationMetric(metric.Config{Metric: "acc", OutputNames: []string{"softmax_output"}}), WithLogger(log)}, opts...)...)
+		err := Fit(context.Background(), mod, it, Config{NumEpoch: 2, EvalMetric: m,
+			Optimizer: opt, Initializer: NewUniform(0.1, 3), EvalData: val,
+			ValidationMetric: mustMetric(metric.Config{Metric: "acc", OutputNames: []string{"softmax_output"}}), Logger: log,
+			KVStore: kvstore, Devices: devices})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return mod, m, lines(buf)
 	}
-	local, _, localLines := run()
-	dev, m, devLines := run(WithKVStore("device"), WithDevices(2))
+	local, _, localLines := run("", 0)
+	dev, m, devLines := run("device", 2)
 	for name, w := range local.arg {
 		if !slices.Equal(w.Float32s(), dev.arg[name].Float32s()) {
 			t.Errorf("%s: device %v, local %v", name, dev.arg[name].Float32s(), w.Float32s())
@@ -78,12 +82,11 @@ func TestDeviceKVStore(t *testing.T) {
 
 func TestDeviceNeedsReplicator(t *testing.T) {
 	mod := newScripted(nil)
-	err := Fit(context.Background(), struct{ Module }{mod}, spec79Iter(), WithNumEpoch(1),
-		WithKVStore("device"), WithDevices(2), WithLogger(discard()))
+	err := Fit(context.Background(), struct{ Module }{mod}, spec79Iter(), Config{NumEpoch: 1, KVStore: "device", Devices: 2, Logger: discard()})
 	if err == nil || !strings.Contains(err.Error(), "needs a module implementing fit.Replicator") {
 		t.Fatalf("err = %v", err)
 	}
-	err = Fit(context.Background(), mod, spec79Iter(), WithNumEpoch(1), WithKVStore("dist_sync"), WithLogger(discard()))
+	err = Fit(context.Background(), mod, spec79Iter(), Config{NumEpoch: 1, KVStore: "dist_sync", Logger: discard()})
 	if err == nil || !strings.Contains(err.Error(), `unknown kvstore "dist_sync"`) {
 		t.Fatalf("err = %v", err)
 	}
@@ -93,8 +96,7 @@ func TestDeviceNeedsReplicator(t *testing.T) {
 func TestDeviceNaN(t *testing.T) {
 	mod := newScripted(nil)
 	mod.nanAt = 2
-	err := Fit(context.Background(), mod, spec79Iter(), WithNumEpoch(1), WithKVStore("device"), WithDevices(2),
-		WithEvalMetric(insightfaceComposite()), WithLogger(discard()))
+	err := Fit(context.Background(), mod, spec79Iter(), Config{NumEpoch: 1, KVStore: "device", Devices: 2, EvalMetric: insightfaceComposite(), Logger: discard()})
 	if err == nil || !strings.Contains(err.Error(), "fit: epoch 0 batch 1: output 2 \"ce_loss_output\" on device 0: loss is NaN") {
 		t.Fatalf("err = %v", err)
 	}

@@ -25,15 +25,16 @@
 // and is trained as insightface trains:
 //
 //	acc, loss := insightface.NewAccMetric(), insightface.NewLossValueMetric()
-//	err := fit.Fit(ctx, net, trainIter,
-//		fit.WithNumEpoch(20),
-//		fit.WithEvalMetric([]metric.Metric{acc, loss}), // a composite, as mx.metric.create(list)
-//		fit.WithOptimizer(sgd),                         // fit.NewSGD, or "sgd" + WithOptimizerParams
-//		fit.WithInitializer(fit.NewXavier("gaussian", "out", 2, seed)),
-//		fit.WithArgParams(pretrainedArg, pretrainedAux), fit.WithAllowMissing(true),
-//		fit.WithKVStore("device"), fit.WithDevices(4), // needs net to implement Replicator
-//		fit.WithBatchEndCallback(fit.NewInsightfaceCallback(512, 20, "model", targets)),
-//	)
+//	err := fit.Fit(ctx, net, trainIter, fit.Config{
+//		NumEpoch:    20,
+//		EvalMetric:  metric.NewComposite(metric.Options{}, acc, loss),
+//		Optimizer:   sgd, // fit.NewSGD; nil is MXNet's "sgd" default
+//		Initializer: fit.NewXavier("gaussian", "out", 2, seed),
+//		ArgParams:   pretrainedArg, AuxParams: pretrainedAux, AllowMissing: true,
+//		KVStore:     "device", Devices: 4, // needs net to implement Replicator
+//		BatchEnd:    []fit.BatchEndCallback{fit.NewInsightfaceCallback(512, 20, "model", targets)},
+//		Events:      []events.Sink{jsonl, curves}, // typed events, see package events
+//	})
 //
 // which logs, on stderr as Python's logging does,
 //
@@ -57,7 +58,7 @@
 //
 // Cancelling the context stops Fit after the current batch with an
 // *InterruptedError whose TrainState (saved to disk with
-// WithResumeCheckpoint) continues the run with WithResume: epoch count,
+// Config.ResumeCheckpoint) continues the run with Config.Resume: epoch count,
 // metric statistics, Speedometer windows and stateful callbacks pick up where
 // they stopped, so the resumed log equals an uninterrupted one.
 //

@@ -95,18 +95,19 @@ func (p *points) BatchSize() int { return 4 }
 func Example() {
 	log := fit.NewLogger(os.Stdout, fit.LogBare)      // fit.LogPlain adds MXNet's "INFO:root:"
 	frozen := func() time.Time { return time.Time{} } // a fixed clock, for a stable example
-	err := fit.Fit(context.Background(), newLogistic(), &points{},
-		fit.WithNumEpoch(3),
-		fit.WithEvalMetric("acc"),
-		fit.WithOptimizer("sgd"),
-		fit.WithOptimizerParams(map[string]any{"learning_rate": 0.5}), // rescale_grad = 1/4 is added
-		fit.WithInitializer(fit.NewUniform(0.01, 1)),
-		fit.WithBatchEndCallback(&fit.LogTrainMetric{Period: 1, Logger: log}),
-		fit.WithEpochEndCallback(fit.EpochEndFunc(func(p fit.EpochEndParam) error {
+	sgd := fit.NewSGD(0.5)
+	sgd.RescaleGrad = 1.0 / 4 // what MXNet adds to a named optimizer: 1/batch size
+	err := fit.Fit(context.Background(), newLogistic(), &points{}, fit.Config{
+		NumEpoch:    3, // EvalMetric nil: accuracy, MXNet's "acc"
+		Optimizer:   sgd,
+		Initializer: fit.NewUniform(0.01, 1),
+		BatchEnd:    []fit.BatchEndCallback{&fit.LogTrainMetric{Period: 1}}, // logs through Logger
+		EpochEnd: []fit.EpochEndCallback{fit.EpochEndFunc(func(p fit.EpochEndParam) error {
 			fmt.Printf("epoch %d: w=%.3f\n", p.Epoch, p.Arg["fc_weight"].Float32s()[0])
 			return nil
-		})),
-		fit.WithLogger(log), fit.WithClock(frozen))
+		})},
+		Logger: log, Now: frozen,
+	})
 	if err != nil {
 		fmt.Println(err)
 	}

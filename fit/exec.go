@@ -517,10 +517,7 @@ func (e *executor) updateMetric(m metric.Metric, b *DataBatch, skipPad bool) err
 			mu, _ = mod.(MetricUpdater)
 		}
 		if err := e.updateOne(m, mod, e.subs[i].Label, e.subs[i].Pad, skipPad, mu); err != nil {
-			if len(e.mods) > 1 {
-				return fmt.Errorf("device %d: %w", i, err)
-			}
-			return err
+			return fmt.Errorf("device %d: %w", i, err)
 		}
 	}
 	return nil

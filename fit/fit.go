@@ -10,14 +10,15 @@ import (
 	"sort"
 	"time"
 
+	"github.com/evalkit/evalkit/events"
 	"github.com/evalkit/evalkit/metric"
 	"github.com/evalkit/evalkit/nd"
 )
 
 // Fit trains mod on train, MXNet 1.9.1's Module.fit, in exactly its order
-// (spec §7.3):
+// (python/mxnet/module/base_module.py):
 //
-//	initialise parameters (WithArgParams, WithInitializer) and the optimizer
+//	initialise parameters (ArgParams, Initializer) and the optimizer
 //	for each epoch in [begin, num):
 //	    tic; metric.Reset()
 //	    for each batch: forward+backward, update, update_metric,
@@ -31,28 +32,50 @@ import (
 //
 // Errors from the module, the iterator, the metric and callbacks stop
 // training and come back wrapped with the epoch and batch; a callback
-// returning ErrStop ends training cleanly (Fit returns nil). A NaN loss stops
-// training before its update (WithNaNGuard). Cancelling ctx stops after the
+// returning ErrStop ends training cleanly (Fit returns nil). A NaN loss (the
+// last output, when it is a single value) stops training before its update
+// with an error wrapping ErrNaNLoss; no callback runs for that batch, so no
+// checkpoint holds the result. Cancelling ctx stops after the
 // current batch and returns an *InterruptedError with a resumable state.
-func Fit(ctx context.Context, mod Module, train DataIter, opts ...Option) error {
-	c := newConfig(opts)
+func Fit(ctx context.Context, mod Module, train DataIter, cfg Config) error {
+	c := newConfig(cfg)
 	if mod == nil {
 		return errors.New("fit: nil module")
 	}
 	if train == nil {
 		return errors.New("fit: nil training iterator")
 	}
-	if !c.numEpochSet {
-		return errors.New("fit: please specify number of epochs (WithNumEpoch)")
+	if c.numEpoch == 0 {
+		return errors.New("fit: please specify number of epochs (Config.NumEpoch)")
 	}
 	r := &run{c: c, mod: mod, train: train, log: c.logger}
+	if len(c.sinks) > 0 {
+		r.sink = events.Multi(c.sinks)
+	}
 	if err := r.setup(); err != nil {
 		return err
 	}
 	defer r.ex.close()
 	begin := c.beginEpoch
+	if st := c.resume; st != nil {
+		begin = st.Epoch
+		if st.Done && begin >= c.numEpoch {
+			return nil
+		}
+	}
+	if r.sink != nil { // the starting rate, for curves of it
+		batch := 0
+		if c.resume != nil {
+			batch = c.resume.Batch
+		}
+		if err := r.sink.Emit(events.LearningRate{Position: r.position(c.now(), begin, batch), Rate: r.opt.LearningRate()}); err != nil {
+			return fmt.Errorf("fit: event sink: %w", err)
+		}
+	}
 	if c.resume != nil {
-		begin = c.resume.Epoch
+		if err := r.pendingValidation(ctx); err != nil {
+			return err
+		}
 	}
 	for epoch := begin; epoch < c.numEpoch; epoch++ {
 		if err := ctx.Err(); err != nil {
@@ -65,7 +88,7 @@ func Fit(ctx context.Context, mod Module, train DataIter, opts ...Option) error 
 			return err
 		}
 	}
-	return nil
+	return r.end(ctx, max(begin, c.numEpoch))
 }
 
 // run is one Fit call's state.
@@ -78,11 +101,15 @@ type run struct {
 	bind   *binding
 	opt    Optimizer
 	metric metric.Metric
-	valRaw any
+	valM   metric.Metric
 	evalBd *binding
-	steps  int // batches trained in this call, for WithResumeCheckpoint
-	buf    []byte
-	cbs    []any // every callback, for Stateful
+	steps  int // batches trained in this call, for ResumeEvery
+	global int // global step: batches trained since the run began
+	// pendingVal: the last epoch's validation is not done; done: the
+	// train-end callbacks ran. Both go into the resumable state.
+	pendingVal, done bool
+	sink             events.Sink
+	cbs              []any // every callback, for Stateful
 }
 
 func (r *run) setup() error {
@@ -102,10 +129,7 @@ func (r *run) setup() error {
 		return fmt.Errorf("fit: training data: %w", err)
 	}
 	r.bind = bd
-	opt, err := makeOptimizer(c, bd.batchSize)
-	if err != nil {
-		return err
-	}
+	opt := makeOptimizer(c, bd.batchSize)
 	r.opt = opt
 	if err := r.mod.InitOptimizer(opt); err != nil {
 		return fmt.Errorf("fit: init optimizer: %w", err)
@@ -118,16 +142,16 @@ func (r *run) setup() error {
 		return err
 	}
 	r.ex = ex
-	r.valRaw = c.validationMetric
-	if r.valRaw == nil {
-		r.valRaw = c.evalMetric
-	}
-	m, err := metric.Create(c.evalMetric, nil)
+	m, err := orAccuracy(c.evalMetric)
 	if err != nil {
 		ex.close()
 		return fmt.Errorf("fit: eval metric: %w", err)
 	}
 	r.metric = m
+	r.valM = c.validationMetric
+	if r.valM == nil {
+		r.valM = m
+	}
 	if c.evalData != nil {
 		if r.evalBd, err = newBinding(c.evalData, len(ex.mods)); err != nil {
 			ex.close()
@@ -140,11 +164,18 @@ func (r *run) setup() error {
 	for _, cb := range c.epochEnd {
 		r.cbs = append(r.cbs, cb)
 	}
+	for _, cb := range c.trainEnd {
+		r.cbs = append(r.cbs, cb)
+	}
+	for _, s := range c.states {
+		r.cbs = append(r.cbs, s)
+	}
 	if c.resume != nil {
 		if c.resume.Epoch < 0 || c.resume.Batch < 0 {
 			ex.close()
 			return fmt.Errorf("fit: resume state has a negative position (epoch %d, batch %d)", c.resume.Epoch, c.resume.Batch)
 		}
+		r.global = c.resume.Step
 		if err := restoreStates(c.resume.Callbacks, r.cbs); err != nil {
 			ex.close()
 			return err
@@ -164,32 +195,23 @@ func deviceCount(c *config) int {
 	return defaultDevices()
 }
 
-func makeOptimizer(c *config, batchSize int) (Optimizer, error) {
-	switch o := c.optimizer.(type) {
-	case Optimizer:
-		if o == nil {
-			return nil, errors.New("fit: nil optimizer")
-		}
-		return o, nil
-	case string:
-		p := map[string]any{"learning_rate": 0.01}
-		if c.optimizerParams != nil {
-			p = make(map[string]any, len(c.optimizerParams)+1)
-			for k, v := range c.optimizerParams {
-				p[k] = v
-			}
-		}
-		if _, ok := p["rescale_grad"]; !ok {
-			p["rescale_grad"] = 1 / float64(batchSize)
-		}
-		opt, err := CreateOptimizer(o, p)
-		if err != nil {
-			return nil, err
-		}
-		return opt, nil
-	default:
-		return nil, fmt.Errorf("fit: WithOptimizer takes a registered name or a fit.Optimizer, not %T", c.optimizer)
+// makeOptimizer returns the configured optimizer, or MXNet's default:
+// "sgd" with learning rate 0.01 and rescale_grad = 1/batch size.
+func makeOptimizer(c *config, batchSize int) Optimizer {
+	if c.optimizer != nil {
+		return c.optimizer
 	}
+	s := NewSGD(0.01)
+	s.RescaleGrad = 1 / float64(batchSize)
+	return s
+}
+
+// orAccuracy returns m, or MXNet's default metric "acc".
+func orAccuracy(m metric.Metric) (metric.Metric, error) {
+	if m != nil {
+		return m, nil
+	}
+	return metric.Create("acc", nil)
 }
 
 // initParams is MXNet's init_params: for each parameter in name order, copy
@@ -229,7 +251,7 @@ func initParams(arg, aux, argIn, auxIn map[string]*nd.Array, init Initializer, a
 					continue
 				}
 				if !allowMissing {
-					return fmt.Errorf("fit: %s parameter %s is not presented (pass WithAllowMissing(true) to initialise it)", kind.what, name)
+					return fmt.Errorf("fit: %s parameter %s is not presented (set Config.AllowMissing to initialise it)", kind.what, name)
 				}
 			}
 			if !skipInit {
@@ -245,7 +267,7 @@ func initParams(arg, aux, argIn, auxIn map[string]*nd.Array, init Initializer, a
 			}
 			if len(extra) > 0 {
 				sort.Strings(extra)
-				return fmt.Errorf("fit: initial %s parameters %q are not parameters of the module (pass WithAllowExtra(true) to ignore them)", kind.what, extra)
+				return fmt.Errorf("fit: initial %s parameters %q are not parameters of the module (set Config.AllowExtra to ignore them)", kind.what, extra)
 			}
 		}
 	}
@@ -320,7 +342,15 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 		if end {
 			nameVals = m.GetGlobalNameValue()
 		}
-		p := BatchEndParam{Epoch: epoch, NBatch: nbatch, EvalMetric: m, Module: r.mod, Optimizer: r.opt, Context: ctx}
+		r.global++
+		p := BatchEndParam{Epoch: epoch, NBatch: nbatch, EvalMetric: m, Module: r.mod, Optimizer: r.opt, Context: ctx,
+			Step: r.global, Logger: r.log, Now: c.now, Events: r.sink}
+		if r.sink != nil {
+			ev := events.BatchEnd{Position: p.position(nil), Samples: batchRows(batch), Values: m.GetNameValue()}
+			if err := r.sink.Emit(ev); err != nil {
+				return fmt.Errorf("fit: epoch %d batch %d: event sink: %w", epoch, nbatch, err)
+			}
+		}
 		for _, cb := range c.batchEnd {
 			if err := cb.BatchEnd(p); err != nil {
 				if errors.Is(err, ErrStop) {
@@ -345,17 +375,17 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 			return r.interrupt(epoch, nbatch, tic, err)
 		}
 	}
-	for _, nv := range nameVals {
-		r.logValue(epoch, "Train-", nv)
-	}
 	toc := c.now()
-	r.buf = fmt.Appendf(r.buf[:0], "Epoch[%d] Time cost=", epoch)
-	secs := toc.Sub(tic).Seconds()
-	r.buf = AppendPyFloat(r.buf, secs, 3)
-	r.log.LogAttrs(context.Background(), slog.LevelInfo, string(r.buf), slog.Int("epoch", epoch), floatAttr("time_cost", secs))
+	if nameVals == nil {
+		nameVals = []metric.NameValue{}
+	}
+	if err := r.emit(events.EpochEnd{Position: r.position(toc, epoch, nbatch), Train: nameVals, TimeCost: toc.Sub(tic).Seconds()}); err != nil {
+		return fmt.Errorf("fit: epoch %d: %w", epoch, err)
+	}
 	r.ex.syncAux()
 	arg, aux := r.mod.Params()
-	ep := EpochEndParam{Epoch: epoch, Arg: arg, Aux: aux, Module: r.mod, Optimizer: r.opt, EvalMetric: m}
+	ep := EpochEndParam{Epoch: epoch, Arg: arg, Aux: aux, Module: r.mod, Optimizer: r.opt, EvalMetric: m,
+		Step: r.global, Logger: r.log, Now: c.now, Events: r.sink}
 	for _, cb := range c.epochEnd {
 		if err := cb.EpochEnd(ep); err != nil {
 			if errors.Is(err, ErrStop) {
@@ -364,23 +394,11 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 			return fmt.Errorf("fit: epoch %d: epoch-end callback: %w", epoch, err)
 		}
 	}
-	var valErr error
-	if c.evalData != nil {
-		res, err := score(ctx, r.ex, r.evalBd, c.evalData, r.valRaw, scoreArgs{
-			epoch: epoch, numBatch: -1, reset: true, skipPad: c.skipPadding,
-			batchEnd: c.evalBatchEnd, scoreEnd: c.evalEnd, opt: r.opt,
-		})
-		switch {
-		case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
-			valErr = err
-		case err != nil:
-			return fmt.Errorf("fit: epoch %d: validation: %w", epoch, err)
-		default:
-			for _, nv := range res {
-				r.logValue(epoch, "Validation-", nv)
-			}
-		}
+	valErr, err := r.validate(ctx, epoch, nbatch)
+	if err != nil {
+		return err
 	}
+	r.pendingVal = valErr != nil
 	if err := r.train.Reset(); err != nil {
 		return fmt.Errorf("fit: epoch %d: resetting the training iterator: %w", epoch, err)
 	}
@@ -395,6 +413,70 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 	return nil
 }
 
+// validate scores the validation data after epoch (nbatch batches) and
+// logs the Validation lines. A cancelled context comes back as valErr, any
+// other failure as err.
+func (r *run) validate(ctx context.Context, epoch, nbatch int) (valErr, err error) {
+	c := r.c
+	if c.evalData == nil {
+		return nil, nil
+	}
+	res, err := score(ctx, r.ex, r.evalBd, c.evalData, r.valM, scoreArgs{
+		epoch: epoch, numBatch: -1, reset: true, skipPad: c.skipPadding,
+		batchEnd: c.evalBatchEnd, scoreEnd: c.evalEnd, opt: r.opt, logger: r.log, now: c.now,
+	})
+	switch {
+	case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return err, nil
+	case err != nil:
+		return nil, fmt.Errorf("fit: epoch %d: validation: %w", epoch, err)
+	}
+	if err := r.emit(events.Validation{Position: r.position(c.now(), epoch, nbatch), Values: res}); err != nil {
+		return nil, fmt.Errorf("fit: epoch %d: %w", epoch, err)
+	}
+	return nil, nil
+}
+
+// pendingValidation runs the validation an interrupted run left undone.
+func (r *run) pendingValidation(ctx context.Context) error {
+	st := r.c.resume
+	if st == nil || !st.PendingValidation || st.Epoch < 1 {
+		return nil
+	}
+	r.pendingVal = true
+	valErr, err := r.validate(ctx, st.Epoch-1, 0)
+	if err != nil {
+		return err
+	}
+	if valErr != nil {
+		return r.interrupt(st.Epoch, 0, r.c.now(), valErr)
+	}
+	r.pendingVal = false
+	return nil
+}
+
+// end runs the train-end callbacks and writes the final resumable
+// checkpoint, marked Done.
+func (r *run) end(ctx context.Context, epoch int) error {
+	c := r.c
+	p := BatchEndParam{Epoch: epoch - 1, NBatch: 0, EvalMetric: r.metric, Module: r.mod, Optimizer: r.opt, Context: ctx,
+		Step: r.global, Logger: r.log, Now: c.now, Events: r.sink}
+	for _, cb := range c.trainEnd {
+		if err := cb.BatchEnd(p); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return r.interrupt(epoch, 0, c.now(), err)
+			}
+			return fmt.Errorf("fit: train-end callback: %w", err)
+		}
+	}
+	if c.resumePath == "" {
+		return nil
+	}
+	r.done = true
+	_, err := r.saveResume(epoch, 0, c.now())
+	return err
+}
+
 // step trains one batch: check, forward+backward, NaN guard, update,
 // update_metric.
 func (r *run) step(epoch, nbatch int, batch *DataBatch) error {
@@ -404,8 +486,10 @@ func (r *run) step(epoch, nbatch int, batch *DataBatch) error {
 	if err := r.ex.forward(r.bind, batch, true); err != nil {
 		return fmt.Errorf("fit: epoch %d batch %d: %w", epoch, nbatch, err)
 	}
-	if r.c.nanGuard {
-		if err := r.ex.checkLoss(r.c.lossIndex, r.c.lossAll); err != nil {
+	// The NaN guard: the last output, when it holds a single value (the
+	// loss of insightface's layout).
+	{
+		if err := r.ex.checkLoss(-1, false); err != nil {
 			return fmt.Errorf("fit: epoch %d batch %d: %w; training stopped before this batch's update, so the parameters and every checkpoint written are from earlier batches", epoch, nbatch, err)
 		}
 	}
@@ -418,22 +502,43 @@ func (r *run) step(epoch, nbatch int, batch *DataBatch) error {
 	return nil
 }
 
-// logValue logs "Epoch[e] <kind><name>=<value %f>".
-func (r *run) logValue(epoch int, kind string, nv metric.NameValue) {
-	r.buf = fmt.Appendf(r.buf[:0], "Epoch[%d] %s%s=", epoch, kind, nv.Name)
-	r.buf = AppendPyFloat(r.buf, nv.Value, 6)
-	r.log.LogAttrs(context.Background(), slog.LevelInfo, string(r.buf),
-		slog.Int("epoch", epoch), slog.String("kind", kind[:len(kind)-1]), slog.String("metric", nv.Name), floatAttr("value", nv.Value))
+// emit writes e to the run's text log and sends it to its sinks.
+func (r *run) emit(e events.Event) error {
+	if err := (LogSink{Logger: r.log}).Emit(e); err != nil {
+		return err
+	}
+	if r.sink != nil {
+		if err := r.sink.Emit(e); err != nil {
+			return fmt.Errorf("event sink: %w", err)
+		}
+	}
+	return nil
+}
+
+// position is the run's position at time t.
+func (r *run) position(t time.Time, epoch, batch int) events.Position {
+	return events.Position{Time: t, Epoch: epoch, Batch: batch, Step: r.global}
+}
+
+// batchRows is the number of rows of b the update used, padding excluded.
+func batchRows(b *DataBatch) int {
+	if b == nil || len(b.Data) == 0 || b.Data[0] == nil || b.Data[0].NDim() == 0 {
+		return 0
+	}
+	return max(b.Data[0].Len()-b.Pad, 0)
 }
 
 // state builds the resumable state at (epoch, batch).
 func (r *run) state(epoch, batch int, tic time.Time) (*TrainState, error) {
-	st := &TrainState{Epoch: epoch, Batch: batch, EpochElapsed: r.c.now().Sub(tic).Seconds(), LearningRate: r.opt.LearningRate()}
+	st := &TrainState{Epoch: epoch, Batch: batch, Step: r.global, PendingValidation: r.pendingVal, Done: r.done, EpochElapsed: r.c.now().Sub(tic).Seconds(), LearningRate: r.opt.LearningRate()}
 	if batch > 0 {
+		// Without the metric's statistics a resumed epoch's Train values
+		// would differ from an uninterrupted one's: no checkpoint then.
 		ms, err := r.metric.State()
-		if err == nil {
-			st.Metric = &ms
+		if err != nil {
+			return nil, fmt.Errorf("fit: resumable state: the training metric's state: %w", err)
 		}
+		st.Metric = &ms
 	} else {
 		st.EpochElapsed = 0
 	}
@@ -462,6 +567,12 @@ func (r *run) saveResume(epoch, batch int, tic time.Time) (*TrainState, error) {
 	}
 	if err := SaveCheckpoint(r.c.resumePath, ck); err != nil {
 		return nil, err
+	}
+	if r.sink != nil {
+		ev := events.Checkpoint{Position: r.position(r.c.now(), epoch, batch), Path: r.c.resumePath, Resumable: true}
+		if err := r.sink.Emit(ev); err != nil {
+			return nil, fmt.Errorf("fit: event sink: %w", err)
+		}
 	}
 	return st, nil
 }

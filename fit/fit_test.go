@@ -18,16 +18,14 @@ func insightfaceComposite() metric.Metric {
 	return metric.NewComposite(metric.Options{}, insightface.NewAccMetric(), insightface.NewLossValueMetric())
 }
 
-// TestSpec79InsightfaceAutoReset reproduces spec §7.9's first run line for
+// TestSpec79InsightfaceAutoReset reproduces the hand-worked insightface run (spec79Iter) line for
 // line, over two epochs (the lines repeat in epoch 1).
 func TestSpec79InsightfaceAutoReset(t *testing.T) {
 	clock := newFakeClock()
 	log, buf := captureLogger()
 	sp := NewSpeedometer(2, 3)
 	sp.Now, sp.Logger = clock.Now, log
-	err := Fit(context.Background(), newScripted(clock), spec79Iter(),
-		WithNumEpoch(2), WithEvalMetric(insightfaceComposite()), WithBatchEndCallback(sp),
-		WithLogger(log), WithClock(clock.Now))
+	err := Fit(context.Background(), newScripted(clock), spec79Iter(), Config{NumEpoch: 2, EvalMetric: insightfaceComposite(), BatchEnd: []BatchEndCallback{sp}, Logger: log, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,16 +44,14 @@ func TestSpec79InsightfaceAutoReset(t *testing.T) {
 	}
 }
 
-// TestSpec79InsightfaceNoAutoReset is §7.9's auto_reset=False variant.
+// TestSpec79InsightfaceNoAutoReset is that run's auto_reset=False variant.
 func TestSpec79InsightfaceNoAutoReset(t *testing.T) {
 	clock := newFakeClock()
 	log, buf := captureLogger()
 	sp := NewSpeedometer(2, 3)
 	sp.AutoReset = false
 	sp.Now, sp.Logger = clock.Now, log
-	err := Fit(context.Background(), newScripted(clock), spec79Iter(),
-		WithNumEpoch(1), WithEvalMetric(insightfaceComposite()), WithBatchEndCallback(sp),
-		WithLogger(log), WithClock(clock.Now))
+	err := Fit(context.Background(), newScripted(clock), spec79Iter(), Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), BatchEnd: []BatchEndCallback{sp}, Logger: log, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +67,7 @@ func TestSpec79InsightfaceNoAutoReset(t *testing.T) {
 	}
 }
 
-// TestSpec79BuiltinAccuracy is §7.9's third run: a metric with global
+// TestSpec79BuiltinAccuracy is a third hand-worked run: a metric with global
 // statistics, log_train_metric(5) and a validation set.
 func TestSpec79BuiltinAccuracy(t *testing.T) {
 	clock := newFakeClock()
@@ -82,9 +78,7 @@ func TestSpec79BuiltinAccuracy(t *testing.T) {
 	lt.Logger = log
 	acc := metric.NewAccuracy(1, metric.Options{OutputNames: []string{"softmax_output"}})
 	val := correctIter(2, [][]int{{1, 0}, {1, 1}})
-	err := Fit(context.Background(), newScripted(clock), spec79Iter(),
-		WithNumEpoch(1), WithEvalMetric(acc), WithBatchEndCallback(sp, lt),
-		WithEvalData(val), WithLogger(log), WithClock(clock.Now))
+	err := Fit(context.Background(), newScripted(clock), spec79Iter(), Config{NumEpoch: 1, EvalMetric: acc, BatchEnd: []BatchEndCallback{sp, lt}, EvalData: val, Logger: log, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,8 +101,7 @@ func TestPlainPrefix(t *testing.T) {
 	var b strings.Builder
 	log := NewLogger(&b, LogPlain)
 	clock := newFakeClock()
-	err := Fit(context.Background(), newScripted(clock), spec79Iter(),
-		WithNumEpoch(1), WithEvalMetric(insightfaceComposite()), WithLogger(log), WithClock(clock.Now))
+	err := Fit(context.Background(), newScripted(clock), spec79Iter(), Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), Logger: log, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +121,7 @@ func TestJSONLogs(t *testing.T) {
 	sp.Now = clock.Now
 	// Speedometer(2,1): the line at batch 1 has 0 elapsed seconds → inf.
 	it := correctIter(2, [][]int{{1, 1}, {1, 0}})
-	err := Fit(context.Background(), newScripted(nil), it,
-		WithNumEpoch(1), WithEvalMetric(insightfaceComposite()), WithBatchEndCallback(sp), WithLogger(log), WithClock(clock.Now))
+	err := Fit(context.Background(), newScripted(nil), it, Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), BatchEnd: []BatchEndCallback{sp}, Logger: log, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +171,7 @@ func (c recCB) EpochEnd(p EpochEndParam) error {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// TestCallbackOrder checks MXNet 1.9.1's exact order (spec §7.3, §7.4).
+// TestCallbackOrder checks MXNet 1.9.1's exact order (base_module.py fit and score).
 func TestCallbackOrder(t *testing.T) {
 	var rec []string
 	mod := newScripted(nil)
@@ -190,10 +182,7 @@ func TestCallbackOrder(t *testing.T) {
 	val.rec = &rec
 	m := recMetric{metric.NewAccuracy(1, metric.Options{OutputNames: []string{"softmax_output"}}), &rec}
 	log, _ := captureLogger()
-	err := Fit(context.Background(), mod, train, WithNumEpoch(1), WithEvalMetric(m), WithEvalData(val),
-		WithBatchEndCallback(recCB{"batch_end", &rec}), WithEpochEndCallback(recCB{"epoch_end", &rec}),
-		WithEvalBatchEndCallback(recCB{"eval_batch_end", &rec}), WithEvalEndCallback(recCB{"eval_end", &rec}),
-		WithLogger(log))
+	err := Fit(context.Background(), mod, train, Config{NumEpoch: 1, EvalMetric: m, EvalData: val, BatchEnd: []BatchEndCallback{recCB{"batch_end", &rec}}, EpochEnd: []EpochEndCallback{recCB{"epoch_end", &rec}}, EvalBatchEnd: []BatchEndCallback{recCB{"eval_batch_end", &rec}}, EvalEnd: []BatchEndCallback{recCB{"eval_end", &rec}}, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,14 +205,14 @@ func TestCallbackOrder(t *testing.T) {
 
 // TestEmptyIterator is quirk 23: an error, not StopIteration.
 func TestEmptyIterator(t *testing.T) {
-	err := Fit(context.Background(), newScripted(nil), &sliceIter{bs: 2}, WithNumEpoch(1), WithLogger(discard()))
+	err := Fit(context.Background(), newScripted(nil), &sliceIter{bs: 2}, Config{NumEpoch: 1, Logger: discard()})
 	if err == nil || !strings.Contains(err.Error(), "epoch 0: the training iterator yielded no batches") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestNumEpochRequired(t *testing.T) {
-	err := Fit(context.Background(), newScripted(nil), spec79Iter())
+	err := Fit(context.Background(), newScripted(nil), spec79Iter(), Config{})
 	if err == nil || !strings.Contains(err.Error(), "please specify number of epochs") {
 		t.Fatalf("err = %v", err)
 	}
@@ -235,21 +224,20 @@ func TestMismatchedShapes(t *testing.T) {
 	it := spec79Iter()
 	bad := correctIter(3, [][]int{{1, 1, 1}})
 	it.batches[2] = bad.batches[0]
-	err := Fit(context.Background(), newScripted(nil), it, WithNumEpoch(1),
-		WithEvalMetric(insightfaceComposite()), WithLogger(discard()))
+	err := Fit(context.Background(), newScripted(nil), it, Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), Logger: discard()})
 	if err == nil || !strings.Contains(err.Error(), "fit: epoch 0 batch 2: data[0] has shape (3, 3); bound shape is (2, 3)") {
 		t.Fatalf("err = %v", err)
 	}
 	// A first batch whose rows differ from the batch size.
 	it = correctIter(2, [][]int{{1, 1, 1}})
-	err = Fit(context.Background(), newScripted(nil), it, WithNumEpoch(1), WithLogger(discard()))
+	err = Fit(context.Background(), newScripted(nil), it, Config{NumEpoch: 1, Logger: discard()})
 	if err == nil || !strings.Contains(err.Error(), "want 2 rows") {
 		t.Fatalf("err = %v", err)
 	}
 	// A nil batch.
 	it = spec79Iter()
 	it.batches[1] = nil
-	err = Fit(context.Background(), newScripted(nil), it, WithNumEpoch(1), WithEvalMetric(insightfaceComposite()), WithLogger(discard()))
+	err = Fit(context.Background(), newScripted(nil), it, Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), Logger: discard()})
 	if err == nil || !strings.Contains(err.Error(), "epoch 0 batch 1: iterator returned a nil batch") {
 		t.Fatalf("err = %v", err)
 	}
@@ -260,15 +248,16 @@ func TestInitParams(t *testing.T) {
 	mk := func(v ...float32) map[string]*nd.Array {
 		return map[string]*nd.Array{"fc_weight": nd.Must(nd.FromFloat32(v, len(v)))}
 	}
-	run := func(opts ...Option) (*scriptedModule, error) {
+	// Epochs 1..0: parameters are initialised, nothing is trained.
+	run := func(c Config) (*scriptedModule, error) {
 		mod := newScripted(nil)
-		opts = append(opts, WithNumEpoch(0), WithLogger(discard()))
-		return mod, Fit(context.Background(), mod, spec79Iter(), opts...)
+		c.BeginEpoch, c.NumEpoch, c.Logger = 1, 1, discard()
+		return mod, Fit(context.Background(), mod, spec79Iter(), c)
 	}
-	if _, err := run(WithArgParams(mk(1, 2), nil)); err == nil || !strings.Contains(err.Error(), "arg parameter fc_bias is not presented") {
+	if _, err := run(Config{ArgParams: mk(1, 2)}); err == nil || !strings.Contains(err.Error(), "arg parameter fc_bias is not presented") {
 		t.Errorf("missing: err = %v", err)
 	}
-	mod, err := run(WithArgParams(mk(1, 2), nil), WithAllowMissing(true))
+	mod, err := run(Config{ArgParams: mk(1, 2), AllowMissing: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,25 +267,24 @@ func TestInitParams(t *testing.T) {
 	extra := mk(1, 2)
 	extra["fc_bias"] = nd.Must(nd.FromFloat32([]float32{0, 0}, 2))
 	extra["fc7_weight"] = nd.Must(nd.FromFloat32([]float32{0}, 1))
-	if _, err := run(WithArgParams(extra, nil)); err == nil || !strings.Contains(err.Error(), `["fc7_weight"] are not parameters of the module`) {
+	if _, err := run(Config{ArgParams: extra}); err == nil || !strings.Contains(err.Error(), `["fc7_weight"] are not parameters of the module`) {
 		t.Errorf("extra: err = %v", err)
 	}
-	if _, err := run(WithArgParams(extra, nil), WithAllowExtra(true)); err != nil {
+	if _, err := run(Config{ArgParams: extra, AllowExtra: true}); err != nil {
 		t.Errorf("allow extra: %v", err)
 	}
-	if _, err := run(WithArgParams(mk(1, 2, 3), nil), WithAllowMissing(true)); err == nil || !strings.Contains(err.Error(), "has shape (3,); the module's is (2,)") {
+	if _, err := run(Config{ArgParams: mk(1, 2, 3), AllowMissing: true}); err == nil || !strings.Contains(err.Error(), "has shape (3,); the module's is (2,)") {
 		t.Errorf("shape: err = %v", err)
 	}
 	// Nothing is written when validation fails.
 	mod = newScripted(nil)
 	mod.arg["fc_weight"].Float32s()[0] = 42
-	_ = Fit(context.Background(), mod, spec79Iter(), WithNumEpoch(0), WithLogger(discard()),
-		WithArgParams(mk(1, 2, 3), nil), WithAllowMissing(true))
+	_ = Fit(context.Background(), mod, spec79Iter(), Config{BeginEpoch: 1, NumEpoch: 1, Logger: discard(), ArgParams: mk(1, 2, 3), AllowMissing: true})
 	if mod.arg["fc_weight"].Float32s()[0] != 42 {
 		t.Error("a failed init wrote parameters")
 	}
 	// Default initializer: bias 0, gamma-less; weights uniform in ±0.01.
-	mod, err = run()
+	mod, err = run(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,9 +303,7 @@ func TestNaNLoss(t *testing.T) {
 	mod := newScripted(nil)
 	mod.nanAt = 7 + 3 + 1 // the 11th training forward: epoch 1 batch 3
 	log, _ := captureLogger()
-	err := Fit(context.Background(), mod, spec79Iter(), WithNumEpoch(3),
-		WithEvalMetric(insightfaceComposite()), WithLogger(log),
-		WithEpochEndCallback(&CheckpointCallback{Prefix: prefix, Logger: log}))
+	err := Fit(context.Background(), mod, spec79Iter(), Config{NumEpoch: 3, EvalMetric: insightfaceComposite(), Logger: log, EpochEnd: []EpochEndCallback{&CheckpointCallback{Prefix: prefix, Logger: log}}})
 	if !errors.Is(err, ErrNaNLoss) {
 		t.Fatalf("err = %v, want ErrNaNLoss", err)
 	}

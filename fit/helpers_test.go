@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/evalkit/evalkit/metric"
 	"github.com/evalkit/evalkit/nd"
 )
 
@@ -207,7 +208,7 @@ func (it *sliceIter) Reset() error {
 
 func (it *sliceIter) BatchSize() int { return it.bs }
 
-// spec79Iter builds §7.9's data: 7 batches of 2 samples; correct counts
+// spec79Iter builds the hand-worked run's data: 7 batches of 2 samples; correct counts
 // per batch [2,1,0,2,2,1,0]; labels 0,1; value column = batch·10 + row.
 func spec79Iter() *sliceIter {
 	return correctIter(2, [][]int{{1, 1}, {1, 0}, {0, 0}, {1, 1}, {1, 1}, {0, 1}, {0, 0}})
@@ -261,4 +262,13 @@ func diffLines(got, want []string) string {
 		}
 	}
 	return b.String()
+}
+
+// mustMetric creates a metric from anything metric.Create accepts.
+func mustMetric(spec any) metric.Metric {
+	m, err := metric.Create(spec, nil)
+	if err != nil {
+		panic(err)
+	}
+	return m
 }

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 
+	"github.com/evalkit/evalkit/events"
 	"github.com/evalkit/evalkit/nd"
 )
 
@@ -20,7 +20,7 @@ var ErrStop = errors.New("fit: stop requested by a callback")
 
 // InsightfaceCallback is insightface's training batch callback
 // (train_softmax.py _batch_callback; arcface_mxnet/train.py), as a
-// BatchEndCallback (spec insightface-eval §1.6–1.8). On every batch:
+// BatchEndCallback. On every batch:
 //
 //	global step += 1 (1-based, never reset across epochs)
 //	if step == BetaFreeze + s for an s in LRSteps: lr *= 0.1, print "lr change to <lr>"
@@ -61,9 +61,11 @@ type InsightfaceCallback struct {
 	// line insightface's trainer has commented out.
 	ShowAccuracy bool
 	// KeepParam filters the parameters saved (nil keeps all);
-	// arcface_mxnet's ckpt_embedding drops names starting with "fc7".
+	// arcface_mxnet's ckpt_embedding drops names starting with "fc7":
+	// func(n string) bool { return !strings.HasPrefix(n, "fc7") }.
 	KeepParam func(name string) bool
-	// Logger receives the lines; nil means DefaultLogger.
+	// Logger receives the lines; nil means the run's logger
+	// (BatchEndParam.Logger), else DefaultLogger.
 	Logger *slog.Logger
 
 	globalStep int
@@ -109,8 +111,8 @@ func (cb *InsightfaceCallback) GlobalStep() int { return cb.globalStep }
 // Highest returns the highest last-target accuracy and the stored sum.
 func (cb *InsightfaceCallback) Highest() (last, sum float64) { return cb.highest[1], cb.highest[0] }
 
-func (cb *InsightfaceCallback) print(msg string) {
-	orDefault(cb.Logger).LogAttrs(context.Background(), slog.LevelInfo, msg, printAttr)
+func (cb *InsightfaceCallback) print(p BatchEndParam, msg string) {
+	p.log(cb.Logger).LogAttrs(context.Background(), slog.LevelInfo, msg, printAttr)
 }
 
 // BatchEnd is the callback.
@@ -123,7 +125,12 @@ func (cb *InsightfaceCallback) BatchEnd(p BatchEndParam) error {
 				return errors.New("fit: insightface callback: no optimizer to change the learning rate of")
 			}
 			p.Optimizer.SetLearningRate(p.Optimizer.LearningRate() * 0.1)
-			cb.print("lr change to " + PyRepr(p.Optimizer.LearningRate()))
+			cb.print(p, "lr change to "+PyRepr(p.Optimizer.LearningRate()))
+			if p.Events != nil {
+				if err := p.Events.Emit(events.LearningRate{Position: p.position(nil), Rate: p.Optimizer.LearningRate()}); err != nil {
+					return err
+				}
+			}
 			break
 		}
 	}
@@ -133,7 +140,7 @@ func (cb *InsightfaceCallback) BatchEnd(p BatchEndParam) error {
 		}
 	}
 	if mbatch%1000 == 0 && p.Optimizer != nil {
-		cb.print(fmt.Sprintf("lr-batch-epoch: %s %d %d", PyRepr(p.Optimizer.LearningRate()), p.NBatch, p.Epoch))
+		cb.print(p, fmt.Sprintf("lr-batch-epoch: %s %d %d", PyRepr(p.Optimizer.LearningRate()), p.NBatch, p.Epoch))
 	}
 	verbose := cb.Verbose
 	if verbose <= 0 {
@@ -161,11 +168,14 @@ func (cb *InsightfaceCallback) verifyAndSave(p BatchEndParam, mbatch int) error 
 		if err != nil {
 			return fmt.Errorf("fit: verification on %s at step %d: %w", t.Name, mbatch, err)
 		}
-		cb.print(fmt.Sprintf("[%s][%d]XNorm: %s", t.Name, mbatch, PyFloat(r.XNorm, 6)))
+		cb.print(p, fmt.Sprintf("[%s][%d]XNorm: %s", t.Name, mbatch, PyFloat(r.XNorm, 6)))
 		if cb.ShowAccuracy {
-			cb.print(fmt.Sprintf("[%s][%d]Accuracy: %s+-%s", t.Name, mbatch, PyFloat(r.Acc1, 5), PyFloat(r.Std1, 5)))
+			cb.print(p, fmt.Sprintf("[%s][%d]Accuracy: %s+-%s", t.Name, mbatch, PyFloat(r.Acc1, 5), PyFloat(r.Std1, 5)))
 		}
-		cb.print(fmt.Sprintf("[%s][%d]Accuracy-Flip: %s+-%s", t.Name, mbatch, PyFloat(r.Acc2, 5), PyFloat(r.Std2, 5)))
+		cb.print(p, fmt.Sprintf("[%s][%d]Accuracy-Flip: %s+-%s", t.Name, mbatch, PyFloat(r.Acc2, 5), PyFloat(r.Std2, 5)))
+		if err := emitVerification(p, t.Name, mbatch, r); err != nil {
+			return err
+		}
 		cb.accs = append(cb.accs, r.Acc2)
 	}
 	cb.saveStep++
@@ -181,7 +191,7 @@ func (cb *InsightfaceCallback) verifyAndSave(p BatchEndParam, mbatch int) error 
 		msave = 1
 	}
 	if doSave {
-		cb.print("saving " + strconv.Itoa(msave))
+		cb.print(p, "saving "+strconv.Itoa(msave))
 		if p.Module == nil {
 			return errors.New("fit: insightface callback: no module to checkpoint")
 		}
@@ -189,11 +199,16 @@ func (cb *InsightfaceCallback) verifyAndSave(p BatchEndParam, mbatch int) error 
 		if cb.KeepParam != nil {
 			arg, aux = filterParams(arg, cb.KeepParam), filterParams(aux, cb.KeepParam)
 		}
-		if err := SaveEpochCheckpoint(cb.Logger, cb.Prefix, msave, arg, aux, p.Optimizer, false, false); err != nil {
+		if err := SaveEpochCheckpoint(p.log(cb.Logger), cb.Prefix, msave, arg, aux, p.Optimizer, false, false); err != nil {
 			return err
 		}
+		if p.Events != nil {
+			if err := p.Events.Emit(events.Checkpoint{Position: p.position(nil), Path: ParamsPath(cb.Prefix, msave)}); err != nil {
+				return err
+			}
+		}
 	}
-	cb.print(fmt.Sprintf("[%d]Accuracy-Highest: %s", mbatch, PyFloat(cb.highest[1], 5)))
+	cb.print(p, fmt.Sprintf("[%d]Accuracy-Highest: %s", mbatch, PyFloat(cb.highest[1], 5)))
 	return nil
 }
 
@@ -230,10 +245,6 @@ func filterParams(m map[string]*nd.Array, keep func(string) bool) map[string]*nd
 	}
 	return out
 }
-
-// DropFC7 is the KeepParam filter of arcface_mxnet's ckpt_embedding: it
-// drops parameters whose name starts with "fc7".
-func DropFC7(name string) bool { return !strings.HasPrefix(name, "fc7") }
 
 type insightfaceState struct {
 	GlobalStep int             `json:"global_step"`
@@ -273,4 +284,14 @@ func (cb *InsightfaceCallback) RestoreState(raw json.RawMessage) error {
 		return cb.Speedometer.RestoreState(st.Speed)
 	}
 	return nil
+}
+
+// emitVerification sends target's result at step to the run's sinks.
+func emitVerification(p BatchEndParam, target string, step int, r VerifyResult) error {
+	if p.Events == nil {
+		return nil
+	}
+	pos := p.position(nil)
+	pos.Step = step
+	return p.Events.Emit(events.Verification{Position: pos, Target: target, Accuracy: r.Acc2, Std: r.Std2, XNorm: r.XNorm, Extra: r.Extra})
 }

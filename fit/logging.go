@@ -191,12 +191,14 @@ func DefaultLogger() *slog.Logger {
 	return defaultLogger
 }
 
-// orDefault returns l, or DefaultLogger when l is nil.
-func orDefault(l *slog.Logger) *slog.Logger {
-	if l == nil {
-		return DefaultLogger()
+// orDefault returns the first non-nil logger, or DefaultLogger.
+func orDefault(ls ...*slog.Logger) *slog.Logger {
+	for _, l := range ls {
+		if l != nil {
+			return l
+		}
 	}
-	return l
+	return DefaultLogger()
 }
 
 // floatAttr is a float attribute that JSON handlers can encode: non-finite

@@ -33,7 +33,7 @@ func (l *LogTrainMetric) BatchEnd(p BatchEndParam) error {
 	if p.NBatch%l.Period != 0 || p.EvalMetric == nil {
 		return nil
 	}
-	log := orDefault(l.Logger)
+	log := p.log(l.Logger)
 	for _, nv := range p.EvalMetric.GetNameValue() {
 		b := l.buf[:0]
 		b = append(b, "Iter["...)
@@ -56,7 +56,7 @@ func (l *LogTrainMetric) BatchEnd(p BatchEndParam) error {
 
 // LogValidationMetrics logs the metric's local values as
 // "Epoch[e] Validation-<name>=<value>": MXNet's
-// mx.callback.LogValidationMetricsCallback, for WithEvalEndCallback.
+// mx.callback.LogValidationMetricsCallback, for Config.EvalEnd.
 type LogValidationMetrics struct {
 	// Logger receives the lines; nil means DefaultLogger.
 	Logger *slog.Logger
@@ -67,7 +67,7 @@ func (l *LogValidationMetrics) BatchEnd(p BatchEndParam) error {
 	if p.EvalMetric == nil {
 		return nil
 	}
-	log := orDefault(l.Logger)
+	log := p.log(l.Logger)
 	for _, nv := range p.EvalMetric.GetNameValue() {
 		b := fmt.Appendf(nil, "Epoch[%d] Validation-%s=", p.Epoch, nv.Name)
 		b = AppendPyFloat(b, nv.Value, 6)

@@ -18,7 +18,7 @@ var (
 	optRegistry = map[string]OptimizerFactory{"sgd": newSGDFromParams}
 )
 
-// RegisterOptimizer makes an optimizer available to WithOptimizer by name
+// RegisterOptimizer makes an optimizer available to CreateOptimizer by name
 // (lower-cased, as MXNet's registry). Registering a taken name is an error.
 func RegisterOptimizer(name string, f OptimizerFactory) error {
 	if f == nil {

@@ -59,6 +59,6 @@ func (b *ProgressBar) BatchEnd(p BatchEndParam) error {
 	if err != nil {
 		return err
 	}
-	orDefault(b.Logger).LogAttrs(context.Background(), slog.LevelInfo, line, slog.Int("epoch", p.Epoch), slog.Int("batch", p.NBatch))
+	p.log(b.Logger).LogAttrs(context.Background(), slog.LevelInfo, line, slog.Int("epoch", p.Epoch), slog.Int("batch", p.NBatch))
 	return nil
 }

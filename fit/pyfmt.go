@@ -17,9 +17,6 @@ func PyFloat(v float64, prec int) string { return pyfmt.Fixed(v, prec) }
 // show, e.g. 0.1*0.1 → "0.010000000000000002".
 func PyRepr(v float64) string { return pyfmt.Repr(v) }
 
-// AppendPyRepr appends PyRepr(v) to dst.
-func AppendPyRepr(dst []byte, v float64) []byte { return pyfmt.AppendRepr(dst, v) }
-
 // PyRound is Python 3's round(x) to an integer: halves go to the even
 // neighbour (round(2.5) == 2).
 func PyRound(x float64) float64 { return pyfmt.RoundHalfEven(x) }

@@ -17,15 +17,25 @@ type TrainState struct {
 	Epoch int `json:"epoch"`
 	// Batch is the number of batches of Epoch already trained.
 	Batch int `json:"batch"`
+	// Step is the global step: batches trained since the run began
+	// (0 in checkpoints written before evalkit recorded it).
+	Step int `json:"step,omitempty"`
 	// EpochElapsed is the wall time spent in Epoch so far, in seconds.
 	EpochElapsed float64 `json:"epoch_elapsed_seconds"`
 	// Metric is the training metric's state after the last trained batch
-	// and its callbacks; nil when the metric cannot export its state.
+	// and its callbacks; nil at an epoch boundary (Batch 0).
 	Metric *metric.State `json:"metric,omitempty"`
 	// Callbacks holds the state of every Stateful callback by StateKey.
 	Callbacks map[string]json.RawMessage `json:"callbacks,omitempty"`
 	// LearningRate is the optimizer's learning rate at the stop.
 	LearningRate float64 `json:"learning_rate"`
+	// PendingValidation says the validation after epoch Epoch-1 was
+	// interrupted: a resumed Fit runs it first.
+	PendingValidation bool `json:"pending_validation,omitempty"`
+	// Done says the run finished: every epoch, validation and train-end
+	// callback ran. A resumed Fit with no epochs left does nothing; one
+	// not Done runs the train-end callbacks (Config.TrainEnd).
+	Done bool `json:"done,omitempty"`
 }
 
 // Stateful is implemented by callbacks whose state must survive an
@@ -42,8 +52,8 @@ type Stateful interface {
 
 // InterruptedError is returned by Fit when its context is cancelled. Fit
 // stops after the batch in progress (and its callbacks); when that batch
-// ends an epoch, the epoch is completed first. State holds what WithResume
-// needs to continue; with WithResumeCheckpoint it is also saved to disk,
+// ends an epoch, the epoch is completed first. State holds what Config.Resume
+// needs to continue; with Config.ResumeCheckpoint it is also saved to disk,
 // with the parameters and optimizer state.
 type InterruptedError struct {
 	// Epoch and Batch are where training stopped: Batch batches of Epoch

@@ -3,12 +3,14 @@ package fit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/evalkit/evalkit/events"
 	"github.com/evalkit/evalkit/metric"
 )
 
@@ -42,15 +44,17 @@ func (r *resumeRun) fit(ctx context.Context, extra ...BatchEndCallback) error {
 	return r.fitWith(ctx, nil, extra...)
 }
 
-func (r *resumeRun) fitWith(ctx context.Context, opts []Option, extra ...BatchEndCallback) error {
+func (r *resumeRun) fitWith(ctx context.Context, set func(*Config), extra ...BatchEndCallback) error {
 	sp := NewSpeedometer(2, 3)
 	sp.Now, sp.Logger = r.clock.Now, r.log
 	acc := metric.NewAccuracy(1, metric.Options{OutputNames: []string{"softmax_output"}})
 	cbs := append([]BatchEndCallback{sp}, extra...)
-	all := append([]Option{WithNumEpoch(2), WithEvalMetric(acc), WithBatchEndCallback(cbs...),
-		WithOptimizer(r.opt), WithInitializer(NewUniform(0.5, 7)),
-		WithLogger(r.log), WithClock(r.clock.Now)}, opts...)
-	return Fit(ctx, r.mod, spec79Iter(), all...)
+	cfg := Config{NumEpoch: 2, EvalMetric: acc, BatchEnd: cbs, Optimizer: r.opt, Initializer: NewUniform(0.5, 7),
+		Logger: r.log, Now: r.clock.Now}
+	if set != nil {
+		set(&cfg)
+	}
+	return Fit(ctx, r.mod, spec79Iter(), cfg)
 }
 
 // TestResume interrupts a run and resumes it from the checkpoint: the log
@@ -58,55 +62,57 @@ func (r *resumeRun) fitWith(ctx context.Context, opts []Option, extra ...BatchEn
 // time cost) and the final parameters equal an uninterrupted run's.
 func TestResume(t *testing.T) {
 	for _, stop := range []struct{ epoch, batch int }{{0, 4}, {0, 0}, {1, 2}, {0, 5}} {
-		logA, bufA := captureLogger()
-		a := newResumeRun(newFakeClock(), logA)
-		if err := a.fit(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-
-		logB, bufB := captureLogger()
-		clock := newFakeClock()
-		b := newResumeRun(clock, logB)
-		ctx, cancel := context.WithCancel(context.Background())
-		path := filepath.Join(t.TempDir(), "resume.params")
-		err := b.fitWith(ctx, []Option{WithResumeCheckpoint(path, 0)}, cancelAt{stop.epoch, stop.batch, cancel})
-		var ie *InterruptedError
-		if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want InterruptedError", err)
-		}
-		if ie.Epoch != stop.epoch || ie.Batch != stop.batch+1 || ie.Checkpoint != path {
-			t.Fatalf("stopped at epoch %d batch %d (%q), want %d %d", ie.Epoch, ie.Batch, ie.Checkpoint, stop.epoch, stop.batch+1)
-		}
-		if b.mod.nFwd != stop.epoch*7+stop.batch+1 {
-			t.Errorf("%d forwards, want %d", b.mod.nFwd, stop.epoch*7+stop.batch+1)
-		}
-		clock.Advance(time.Hour) // the pause must not show in the logs
-
-		ck, err := LoadCheckpoint(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := newResumeRun(clock, logB)
-		c.opt.LR = 99 // restored from the checkpoint
-		if err := ck.RestoreOptimizer(c.opt); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.fitWith(context.Background(), []Option{WithResume(ck.State), WithArgParams(ck.Arg, ck.Aux)}); err != nil {
-			t.Fatal(err)
-		}
-		if d := diffLines(lines(bufB), lines(bufA)); d != "" {
-			t.Errorf("stop at %v: resumed logs differ:\n%s", stop, d)
-		}
-		for name, w := range a.mod.arg {
-			if !slices.Equal(w.Float32s(), c.mod.arg[name].Float32s()) {
-				t.Errorf("stop at %v: %s = %v, uninterrupted %v", stop, name, c.mod.arg[name].Float32s(), w.Float32s())
+		t.Run(fmt.Sprintf("stop %d/%d", stop.epoch, stop.batch), func(t *testing.T) {
+			logA, bufA := captureLogger()
+			a := newResumeRun(newFakeClock(), logA)
+			if err := a.fit(context.Background()); err != nil {
+				t.Fatal(err)
 			}
-		}
-		for name, w := range a.mod.aux {
-			if !slices.Equal(w.Float32s(), c.mod.aux[name].Float32s()) {
-				t.Errorf("stop at %v: aux %s = %v, uninterrupted %v", stop, name, c.mod.aux[name].Float32s(), w.Float32s())
+
+			logB, bufB := captureLogger()
+			clock := newFakeClock()
+			b := newResumeRun(clock, logB)
+			ctx, cancel := context.WithCancel(context.Background())
+			path := filepath.Join(t.TempDir(), "resume.params")
+			err := b.fitWith(ctx, func(c *Config) { c.ResumeCheckpoint = path }, cancelAt{stop.epoch, stop.batch, cancel})
+			var ie *InterruptedError
+			if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want InterruptedError", err)
 			}
-		}
+			if ie.Epoch != stop.epoch || ie.Batch != stop.batch+1 || ie.Checkpoint != path {
+				t.Fatalf("stopped at epoch %d batch %d (%q), want %d %d", ie.Epoch, ie.Batch, ie.Checkpoint, stop.epoch, stop.batch+1)
+			}
+			if b.mod.nFwd != stop.epoch*7+stop.batch+1 {
+				t.Errorf("%d forwards, want %d", b.mod.nFwd, stop.epoch*7+stop.batch+1)
+			}
+			clock.Advance(time.Hour) // the pause must not show in the logs
+
+			ck, err := LoadCheckpoint(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := newResumeRun(clock, logB)
+			c.opt.LR = 99 // restored from the checkpoint
+			if err := ck.RestoreOptimizer(c.opt); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.fitWith(context.Background(), func(c *Config) { c.Resume, c.ArgParams, c.AuxParams = ck.State, ck.Arg, ck.Aux }); err != nil {
+				t.Fatal(err)
+			}
+			if d := diffLines(lines(bufB), lines(bufA)); d != "" {
+				t.Errorf("stop at %v: resumed logs differ:\n%s", stop, d)
+			}
+			for name, w := range a.mod.arg {
+				if !slices.Equal(w.Float32s(), c.mod.arg[name].Float32s()) {
+					t.Errorf("stop at %v: %s = %v, uninterrupted %v", stop, name, c.mod.arg[name].Float32s(), w.Float32s())
+				}
+			}
+			for name, w := range a.mod.aux {
+				if !slices.Equal(w.Float32s(), c.mod.aux[name].Float32s()) {
+					t.Errorf("stop at %v: aux %s = %v, uninterrupted %v", stop, name, c.mod.aux[name].Float32s(), w.Float32s())
+				}
+			}
+		})
 	}
 }
 
@@ -116,8 +122,7 @@ func TestCancelLastBatch(t *testing.T) {
 	log, buf := captureLogger()
 	ctx, cancel := context.WithCancel(context.Background())
 	mod := newScripted(nil)
-	err := Fit(ctx, mod, spec79Iter(), WithNumEpoch(3), WithEvalMetric(insightfaceComposite()),
-		WithBatchEndCallback(cancelAt{0, 6, cancel}), WithLogger(log))
+	err := Fit(ctx, mod, spec79Iter(), Config{NumEpoch: 3, EvalMetric: insightfaceComposite(), BatchEnd: []BatchEndCallback{cancelAt{0, 6, cancel}}, Logger: log})
 	var ie *InterruptedError
 	if !errors.As(err, &ie) || ie.Epoch != 1 || ie.Batch != 0 {
 		t.Fatalf("err = %v", err)
@@ -138,7 +143,7 @@ func TestCancelBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	mod := newScripted(nil)
-	err := Fit(ctx, mod, spec79Iter(), WithNumEpoch(1), WithBeginEpoch(0), WithLogger(discard()))
+	err := Fit(ctx, mod, spec79Iter(), Config{NumEpoch: 1, BeginEpoch: 0, Logger: discard()})
 	var ie *InterruptedError
 	if !errors.As(err, &ie) || ie.Epoch != 0 || ie.Batch != 0 || mod.nFwd != 0 {
 		t.Fatalf("err = %v, %d forwards", err, mod.nFwd)
@@ -149,8 +154,7 @@ func TestCancelBeforeStart(t *testing.T) {
 // due on the last batch is written after the epoch as (epoch+1, 0).
 func TestPeriodicResumeCheckpoint(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.params")
-	err := Fit(context.Background(), newScripted(nil), spec79Iter(), WithNumEpoch(1),
-		WithEvalMetric(insightfaceComposite()), WithLogger(discard()), WithResumeCheckpoint(path, 7))
+	err := Fit(context.Background(), newScripted(nil), spec79Iter(), Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), Logger: discard(), ResumeCheckpoint: path, ResumeEvery: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,21 +165,30 @@ func TestPeriodicResumeCheckpoint(t *testing.T) {
 	if ck.State == nil || ck.State.Epoch != 1 || ck.State.Batch != 0 || ck.Optimizer == nil || len(ck.Arg) != 2 || len(ck.Aux) != 1 {
 		t.Fatalf("checkpoint = %+v, state %+v", ck, ck.State)
 	}
-	err = Fit(context.Background(), newScripted(nil), spec79Iter(), WithNumEpoch(1),
-		WithEvalMetric(insightfaceComposite()), WithLogger(discard()), WithResumeCheckpoint(path, 3))
+	// Every 3 batches, then the final checkpoint at the end of the run.
+	var saved []string
+	rec := events.Func(func(e events.Event) error {
+		if c, ok := e.(events.Checkpoint); ok && c.Path == path && c.Resumable {
+			saved = append(saved, fmt.Sprintf("%d/%d", c.Epoch, c.Batch))
+		}
+		return nil
+	})
+	err = Fit(context.Background(), newScripted(nil), spec79Iter(), Config{NumEpoch: 1, EvalMetric: insightfaceComposite(), Logger: discard(), ResumeCheckpoint: path, ResumeEvery: 3, Events: []events.Sink{rec}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ck, err = LoadCheckpoint(path); err != nil || ck.State.Epoch != 0 || ck.State.Batch != 6 {
-		t.Fatalf("every 3: %+v, %v", ck.State, err)
+	if !slices.Equal(saved, []string{"0/3", "0/6", "1/0"}) {
+		t.Errorf("every 3: saved at %v, want [0/3 0/6 1/0]", saved)
+	}
+	if ck, err = LoadCheckpoint(path); err != nil || ck.State.Epoch != 1 || ck.State.Batch != 0 || !ck.State.Done {
+		t.Fatalf("final: %+v, %v", ck.State, err)
 	}
 }
 
 // TestResumePastEnd: a state claiming more batches than the epoch has is
 // an error.
 func TestResumePastEnd(t *testing.T) {
-	err := Fit(context.Background(), newScripted(nil), spec79Iter(), WithNumEpoch(1), WithLogger(discard()),
-		WithResume(&TrainState{Epoch: 0, Batch: 9}))
+	err := Fit(context.Background(), newScripted(nil), spec79Iter(), Config{NumEpoch: 1, Logger: discard(), Resume: &TrainState{Epoch: 0, Batch: 9}})
 	if err == nil || err.Error() != "fit: resume: epoch 0 has only 7 batches; the state says 9 are done" {
 		t.Fatalf("err = %v", err)
 	}

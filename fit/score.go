@@ -5,26 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime"
+	"time"
 
 	"github.com/evalkit/evalkit/metric"
 )
 
 // Score runs mod over data in inference mode and returns the metric's local
-// values, MXNet 1.9.1's Module.score (spec §7.4):
+// values, MXNet 1.9.1's Module.score (python/mxnet/module/base_module.py):
 //
-//	data.Reset() (unless WithoutReset); metric.Reset()
-//	for each batch (at most WithNumBatch): forward, update_metric,
-//	    batch-end callbacks (WithBatchEndCallback) with NBatch = index
-//	score-end callbacks (WithScoreEndCallback) with NBatch = batches run
+//	data.Reset() (unless NoReset); metric.Reset()
+//	for each batch (at most NumBatch): forward, update_metric,
+//	    batch-end callbacks (BatchEnd) with NBatch = index
+//	score-end callbacks (ScoreEnd) with NBatch = batches run
 //	return metric.GetNameValue()      (local values, as MXNet)
 //
-// evalMetric is anything metric.Create accepts. With WithKVStore("device")
-// each batch is split across WithDevices replicas and the metric is updated
-// once per slice. Cancelling ctx stops after the current batch with the
+// With KVStore "device" each batch is split across Devices replicas and the
+// metric is updated once per slice. Cancelling ctx stops after the current batch with the
 // context's error.
-func Score(ctx context.Context, mod Module, data DataIter, evalMetric any, opts ...Option) ([]metric.NameValue, error) {
-	c := newConfig(opts)
+func Score(ctx context.Context, mod Module, data DataIter, cfg ScoreConfig) ([]metric.NameValue, error) {
+	c := newScoreConfig(cfg)
 	if mod == nil {
 		return nil, errors.New("fit: score: nil module")
 	}
@@ -41,9 +42,13 @@ func Score(ctx context.Context, mod Module, data DataIter, evalMetric any, opts 
 		return nil, err
 	}
 	defer ex.close()
-	return score(ctx, ex, bd, data, evalMetric, scoreArgs{
+	m, err := orAccuracy(c.evalMetric)
+	if err != nil {
+		return nil, fmt.Errorf("fit: score: %w", err)
+	}
+	return score(ctx, ex, bd, data, m, scoreArgs{
 		epoch: c.epoch, numBatch: c.numBatch, reset: !c.noScoreReset, skipPad: c.skipPadding,
-		batchEnd: c.batchEnd, scoreEnd: c.scoreEnd,
+		batchEnd: c.batchEnd, scoreEnd: c.scoreEnd, logger: c.logger, now: c.now,
 	})
 }
 
@@ -54,17 +59,15 @@ type scoreArgs struct {
 	reset, skipPad     bool
 	batchEnd, scoreEnd []BatchEndCallback
 	opt                Optimizer
+	logger             *slog.Logger
+	now                func() time.Time
 }
 
-func score(ctx context.Context, ex *executor, bd *binding, data DataIter, evalMetric any, a scoreArgs) ([]metric.NameValue, error) {
+func score(ctx context.Context, ex *executor, bd *binding, data DataIter, m metric.Metric, a scoreArgs) ([]metric.NameValue, error) {
 	if a.reset {
 		if err := data.Reset(); err != nil {
 			return nil, fmt.Errorf("fit: score: resetting the iterator: %w", err)
 		}
-	}
-	m, err := metric.Create(evalMetric, nil)
-	if err != nil {
-		return nil, fmt.Errorf("fit: score: %w", err)
 	}
 	m.Reset()
 	n := 0
@@ -88,7 +91,7 @@ func score(ctx context.Context, ex *executor, bd *binding, data DataIter, evalMe
 		if err := ex.updateMetric(m, b, a.skipPad); err != nil {
 			return nil, fmt.Errorf("fit: score: batch %d: %w", nbatch, err)
 		}
-		p := BatchEndParam{Epoch: a.epoch, NBatch: nbatch, EvalMetric: m, Module: ex.mods[0], Optimizer: a.opt, Context: ctx}
+		p := BatchEndParam{Epoch: a.epoch, NBatch: nbatch, EvalMetric: m, Module: ex.mods[0], Optimizer: a.opt, Context: ctx, Logger: a.logger, Now: a.now}
 		for _, cb := range a.batchEnd {
 			if err := cb.BatchEnd(p); err != nil {
 				return nil, fmt.Errorf("fit: score: batch %d: batch-end callback: %w", nbatch, err)
@@ -99,7 +102,7 @@ func score(ctx context.Context, ex *executor, bd *binding, data DataIter, evalMe
 			return nil, fmt.Errorf("fit: score: stopped after %d batches: %w", n, err)
 		}
 	}
-	p := BatchEndParam{Epoch: a.epoch, NBatch: n, EvalMetric: m, Module: ex.mods[0], Optimizer: a.opt, Context: ctx}
+	p := BatchEndParam{Epoch: a.epoch, NBatch: n, EvalMetric: m, Module: ex.mods[0], Optimizer: a.opt, Context: ctx, Logger: a.logger, Now: a.now}
 	for _, cb := range a.scoreEnd {
 		if err := cb.BatchEnd(p); err != nil {
 			return nil, fmt.Errorf("fit: score: score-end callback: %w", err)

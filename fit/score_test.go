@@ -17,7 +17,7 @@ func TestScore(t *testing.T) {
 	mod := newScripted(nil)
 	var ends []int
 	end := BatchEndFunc(func(p BatchEndParam) error { ends = append(ends, p.NBatch); return nil })
-	res, err := Score(context.Background(), mod, it, accSoftmax(), WithScoreEndCallback(end), WithEpoch(4))
+	res, err := Score(context.Background(), mod, it, ScoreConfig{Metric: accSoftmax(), ScoreEnd: []BatchEndCallback{end}, Epoch: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,12 +28,12 @@ func TestScore(t *testing.T) {
 		t.Errorf("score-end NBatch %v, want [3]", ends)
 	}
 	// num_batch, and reset at the start (the iterator is at its end now).
-	res, err = Score(context.Background(), mod, it, accSoftmax(), WithNumBatch(1))
+	res, err = Score(context.Background(), mod, it, ScoreConfig{Metric: accSoftmax(), NumBatch: 1})
 	if err != nil || res[0].Value != 1 {
 		t.Errorf("num_batch 1: %v, %v", res, err)
 	}
 	// Without reset the iterator continues after the first batch.
-	res, err = Score(context.Background(), mod, it, accSoftmax(), WithoutReset())
+	res, err = Score(context.Background(), mod, it, ScoreConfig{Metric: accSoftmax(), NoReset: true})
 	if err != nil || res[0].Value != 0.25 {
 		t.Errorf("no reset: %v, %v", res, err)
 	}
@@ -42,18 +42,18 @@ func TestScore(t *testing.T) {
 	sp := NewSpeedometer(2, 2)
 	sp.Logger = discard()
 	it4 := correctIter(2, [][]int{{1, 1}, {0, 0}, {1, 0}, {1, 1}})
-	res, err = Score(context.Background(), mod, it4, accSoftmax(), WithBatchEndCallback(sp))
+	res, err = Score(context.Background(), mod, it4, ScoreConfig{Metric: accSoftmax(), BatchEnd: []BatchEndCallback{sp}})
 	if err != nil || res[0].Value != 1 { // batch 3 only; the full pass is 5/8
 		t.Errorf("truncated: %v, %v", res, err)
 	}
 	// A device split gives the same accuracy.
-	res, err = Score(context.Background(), mod, it, accSoftmax(), WithKVStore("device"), WithDevices(2))
+	res, err = Score(context.Background(), mod, it, ScoreConfig{Metric: accSoftmax(), KVStore: "device", Devices: 2})
 	if err != nil || res[0].Value != 0.5 {
 		t.Errorf("device: %v, %v", res, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Score(ctx, mod, it, accSoftmax()); !errors.Is(err, context.Canceled) {
+	if _, err := Score(ctx, mod, it, ScoreConfig{Metric: accSoftmax()}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -64,15 +64,15 @@ func TestPadding(t *testing.T) {
 	it := correctIter(2, [][]int{{1, 1}, {1, 0}})
 	it.batches[1].Pad = 1 // the wrong row is padding
 	mod := newScripted(nil)
-	res, err := Score(context.Background(), mod, it, accSoftmax())
+	res, err := Score(context.Background(), mod, it, ScoreConfig{Metric: accSoftmax()})
 	if err != nil || res[0].Value != 0.75 {
 		t.Errorf("default: %v, %v", res, err)
 	}
-	res, err = Score(context.Background(), mod, it, accSoftmax(), WithSkipPadding(true))
+	res, err = Score(context.Background(), mod, it, ScoreConfig{Metric: accSoftmax(), SkipPadding: true})
 	if err != nil || res[0].Value != 1 {
 		t.Errorf("skip: %v, %v", res, err)
 	}
-	res, err = Score(context.Background(), mod, it, accSoftmax(), WithSkipPadding(true), WithKVStore("device"), WithDevices(2))
+	res, err = Score(context.Background(), mod, it, ScoreConfig{Metric: accSoftmax(), SkipPadding: true, KVStore: "device", Devices: 2})
 	if err != nil || res[0].Value != 1 {
 		t.Errorf("skip on devices: %v, %v", res, err)
 	}

@@ -79,9 +79,11 @@ func TestSGDStateErrors(t *testing.T) {
 		{"junk", []byte("junk"), "nor an older gob one"},
 		{"header only", good[:len(sgdMagic)+2], "version needs 4 bytes"},
 	} {
-		if err := NewSGD(1).UnmarshalBinary(tc.data); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if err := NewSGD(1).UnmarshalBinary(tc.data); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
+			}
+		})
 	}
 }
 

@@ -1,18 +1,19 @@
 package fit
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
+
+	"github.com/evalkit/evalkit/events"
+	"github.com/evalkit/evalkit/metric"
 )
 
 // Speedometer logs training speed and the metric's local values every
 // Frequent batches: MXNet's mx.callback.Speedometer(batch_size, frequent,
-// auto_reset=True), byte for byte (spec §7.7):
+// auto_reset=True), byte for byte (python/mxnet/callback.py):
 //
 //	Epoch[0] Batch [20-40]\tSpeed: 0.99 samples/sec\tacc=0.000000\tlossvalue=6.229731
 //
@@ -35,9 +36,11 @@ type Speedometer struct {
 	Frequent int
 	// AutoReset resets the metric's local statistics after each line.
 	AutoReset bool
-	// Logger receives the lines; nil means DefaultLogger.
+	// Logger receives the lines; nil means the run's logger
+	// (BatchEndParam.Logger), else DefaultLogger.
 	Logger *slog.Logger
-	// Now is the clock; nil means time.Now. Tests inject a fake clock.
+	// Now is the clock; nil means the run's clock (BatchEndParam.Now),
+	// else time.Now. Tests inject a fake clock.
 	Now func() time.Time
 	// Key is the StateKey; "" means "speedometer".
 	Key string
@@ -45,8 +48,11 @@ type Speedometer struct {
 	init      bool
 	tic       time.Time
 	lastCount int
-	buf       []byte
-	attrs     []slog.Attr
+	runNow    func() time.Time // the run's clock, when Now is nil
+	// pending: restored without a clock of its own; tic is set from
+	// pendingElapsed at the next batch, on the run's clock.
+	pending        bool
+	pendingElapsed time.Duration
 }
 
 // NewSpeedometer returns Speedometer(batchSize, frequent) with MXNet's
@@ -59,13 +65,24 @@ func (s *Speedometer) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
+	if s.runNow != nil {
+		return s.runNow()
+	}
 	return time.Now()
 }
 
-// BatchEnd is the callback.
+// BatchEnd is the callback. The line is an events.Speed event, written by
+// LogSink to Logger (nil: the run's logger) and sent to the run's sinks.
 func (s *Speedometer) BatchEnd(p BatchEndParam) error {
 	if s.Frequent <= 0 {
 		return fmt.Errorf("fit: Speedometer frequent is %d; want a positive number", s.Frequent)
+	}
+	if s.Now == nil && p.Now != nil {
+		s.runNow = p.Now
+	}
+	if s.pending {
+		s.pending = false
+		s.tic = s.now().Add(-s.pendingElapsed)
 	}
 	count := p.NBatch
 	if s.lastCount > count {
@@ -83,46 +100,22 @@ func (s *Speedometer) BatchEnd(p BatchEndParam) error {
 	now := s.now()
 	// Python: frequent*batch_size/(now-tic); ZeroDivisionError → inf.
 	speed := float64(s.Frequent*s.BatchSize) / now.Sub(s.tic).Seconds()
-	b := s.buf[:0]
-	s.attrs = append(s.attrs[:0], slog.Int("epoch", p.Epoch))
+	ev := events.Speed{Position: events.Position{Time: now, Epoch: p.Epoch, Batch: count, Step: p.Step}, BatchBegin: count, Speed: speed}
 	if p.EvalMetric != nil {
-		nv := p.EvalMetric.GetNameValue()
-		lo := 0
+		ev.Values = p.EvalMetric.GetNameValue()
+		if ev.Values == nil {
+			ev.Values = []metric.NameValue{}
+		}
 		if s.AutoReset {
 			p.EvalMetric.ResetLocal()
-			lo = count - s.Frequent
+			ev.BatchBegin = count - s.Frequent
+		} else {
+			ev.BatchBegin = 0
 		}
-		b = append(b, "Epoch["...)
-		b = strconv.AppendInt(b, int64(p.Epoch), 10)
-		b = append(b, "] Batch ["...)
-		b = strconv.AppendInt(b, int64(lo), 10)
-		b = append(b, '-')
-		b = strconv.AppendInt(b, int64(count), 10)
-		b = append(b, "]\tSpeed: "...)
-		b = AppendPyFloat(b, speed, 2)
-		b = append(b, " samples/sec"...)
-		s.attrs = append(s.attrs, slog.Int("batch_begin", lo), slog.Int("batch_end", count), floatAttr("speed", speed))
-		for _, x := range nv {
-			b = append(b, '\t')
-			b = append(b, x.Name...)
-			b = append(b, '=')
-			b = AppendPyFloat(b, x.Value, 6)
-			s.attrs = append(s.attrs, floatAttr(x.Name, x.Value))
-		}
-	} else {
-		b = append(b, "Iter["...)
-		b = strconv.AppendInt(b, int64(p.Epoch), 10)
-		b = append(b, "] Batch ["...)
-		b = strconv.AppendInt(b, int64(count), 10)
-		b = append(b, "]\tSpeed: "...)
-		b = AppendPyFloat(b, speed, 2)
-		b = append(b, " samples/sec"...)
-		s.attrs = append(s.attrs, slog.Int("batch", count), floatAttr("speed", speed))
 	}
-	s.buf = b
-	orDefault(s.Logger).LogAttrs(context.Background(), slog.LevelInfo, string(b), s.attrs...)
+	err := p.emit(s.Logger, ev)
 	s.tic = s.now()
-	return nil
+	return err
 }
 
 // speedometerState is Speedometer's resumable state.
@@ -143,7 +136,10 @@ func (s *Speedometer) StateKey() string {
 // MarshalState exports the window position and the time since its start.
 func (s *Speedometer) MarshalState() (json.RawMessage, error) {
 	st := speedometerState{Init: s.init, LastCount: s.lastCount}
-	if s.init {
+	switch {
+	case s.pending:
+		st.Elapsed = s.pendingElapsed.Seconds()
+	case s.init:
 		st.Elapsed = s.now().Sub(s.tic).Seconds()
 	}
 	return json.Marshal(st)
@@ -161,6 +157,11 @@ func (s *Speedometer) RestoreState(raw json.RawMessage) error {
 		return errors.New("speedometer state: negative batch index")
 	}
 	s.init, s.lastCount = st.Init, st.LastCount
-	s.tic = s.now().Add(-time.Duration(st.Elapsed * float64(time.Second)))
+	elapsed := time.Duration(st.Elapsed * float64(time.Second))
+	if s.Now == nil && s.runNow == nil {
+		s.pending, s.pendingElapsed = true, elapsed
+		return nil
+	}
+	s.tic = s.now().Add(-elapsed)
 	return nil
 }

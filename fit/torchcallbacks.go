@@ -28,7 +28,7 @@ func (m *AverageMeter) Update(val float64, n int) {
 func (m *AverageMeter) Reset() { *m = AverageMeter{} }
 
 // CallBackVerification is arcface_torch's CallBackVerification (spec
-// insightface-eval §3.2): verification on every target, logging
+// arcface_torch's utils/utils_callbacks.py): verification on every target, logging
 //
 //	[name][step]XNorm: %f
 //	[name][step]Accuracy-Flip: %1.5f+-%1.5f
@@ -63,13 +63,18 @@ func (c *CallBackVerification) Highest() []float64 { return append([]float64(nil
 
 // Call is __call__(num_update, backbone): it verifies when numUpdate > 0.
 func (c *CallBackVerification) Call(ctx context.Context, numUpdate int, mod Module) error {
+	return c.call(BatchEndParam{Context: ctx, Step: numUpdate, Module: mod}, numUpdate)
+}
+
+func (c *CallBackVerification) call(p BatchEndParam, numUpdate int) error {
+	ctx, mod := p.Ctx(), p.Module
 	if numUpdate <= 0 {
 		return nil
 	}
 	if len(c.highest) != len(c.Targets) {
 		c.highest = append(c.highest, make([]float64, len(c.Targets)-len(c.highest))...)
 	}
-	log := orDefault(c.Logger)
+	log := p.log(c.Logger)
 	info := func(msg string) { log.LogAttrs(ctx, slog.LevelInfo, msg) }
 	for i, t := range c.Targets {
 		if t.Verifier == nil {
@@ -83,6 +88,9 @@ func (c *CallBackVerification) Call(ctx context.Context, numUpdate int, mod Modu
 		info(fmt.Sprintf("[%s][%d]Accuracy-Flip: %s+-%s", t.Name, numUpdate, PyFloat(r.Acc2, 5), PyFloat(r.Std2, 5)))
 		if c.Scalar != nil {
 			c.Scalar(t.Name, r.Acc2, numUpdate)
+		}
+		if err := emitVerification(p, t.Name, numUpdate, r); err != nil {
+			return err
 		}
 		if r.Acc2 > c.highest[i] {
 			c.highest[i] = r.Acc2
@@ -100,7 +108,7 @@ func (c *CallBackVerification) BatchEnd(p BatchEndParam) error {
 		f = 2000
 	}
 	if c.step%f == 0 && c.step > 0 {
-		return c.Call(p.Ctx(), c.step, p.Module)
+		return c.call(p, c.step)
 	}
 	return nil
 }
@@ -133,7 +141,7 @@ func (c *CallBackVerification) RestoreState(raw json.RawMessage) error {
 }
 
 // CallBackLogging is arcface_torch's CallBackLogging (HEAD; spec
-// insightface-eval §3.4). Every Frequent global steps (step > 0) it logs
+// arcface_torch's utils/utils_callbacks.py). Every Frequent global steps (step > 0) it logs
 //
 //	Speed %.2f samples/sec   Loss %.4f   LearningRate %.6f   Epoch: %d   Global Step: %d   Required: %1.f hours
 //

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/evalkit/evalkit/metric"
 	"github.com/evalkit/evalkit/nd"
 )
 
@@ -18,6 +19,9 @@ type VerifyResult struct {
 	Acc1, Std1 float64
 	Acc2, Std2 float64
 	XNorm      float64
+	// Extra holds further figures the verifier computed (e.g. auc),
+	// carried by events.Verification to the run's sinks.
+	Extra []metric.NameValue
 }
 
 // Verifier evaluates a module on one verification set (a .bin file's pairs),

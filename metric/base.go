@@ -1,19 +1,46 @@
 package metric
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
 	"sync"
 
+	"github.com/evalkit/evalkit/internal/jsonnum"
 	"github.com/evalkit/evalkit/internal/pyfmt"
 	"github.com/evalkit/evalkit/nd"
 )
 
 // Stats is a (sum, count) accumulator: MXNet's sum_metric and num_inst.
+// Its JSON is {"sum": …, "num": …}, NaN and infinities written as the
+// strings "NaN", "Infinity" and "-Infinity" (docs/formats.md).
 type Stats struct {
 	Sum float64 `json:"sum"`
 	Num float64 `json:"num"`
+}
+
+// Merge returns the sums and counts added.
+func (s Stats) Merge(o Stats) Stats { return Stats{s.Sum + o.Sum, s.Num + o.Num} }
+
+type statsJSON struct {
+	Sum jsonnum.Float `json:"sum"`
+	Num jsonnum.Float `json:"num"`
+}
+
+// MarshalJSON encodes the sum and count losslessly.
+func (s Stats) MarshalJSON() ([]byte, error) {
+	return json.Marshal(statsJSON{jsonnum.Float(s.Sum), jsonnum.Float(s.Num)})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (s *Stats) UnmarshalJSON(b []byte) error {
+	var j statsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*s = Stats{float64(j.Sum), float64(j.Num)}
+	return nil
 }
 
 // Mean returns Sum/Num, or NaN when nothing was counted (MXNet's rule: NaN
@@ -36,10 +63,12 @@ type Options struct {
 }
 
 // Base implements the bookkeeping every metric shares: names, output and
-// label selection, local and global (sum, count) statistics, the derived
-// getters, String, Config and state for metrics whose state is one Stats
-// pair. Embed it and call Init from the constructor; the embedding type
-// implements Update and calls Add.
+// label selection, the derived getters, String, Config, and the state
+// methods (Reset, ResetLocal, State, SetState, MergeState) over the
+// metric's declared Statistics. Embed it and call Init from the
+// constructor. By default the statistics are one Stats pair whose value is
+// the mean: the embedding type implements Update and calls Add. A metric
+// with other statistics declares them (Statistics.Declare).
 //
 // Base routes derived calls (UpdateDict → Update, GetNameValue → Get,
 // String → GetNameValue) through the embedding metric, so a type that
@@ -53,9 +82,8 @@ type Base struct {
 	labelNames  []string
 	hasGlobal   bool
 	args        []Arg
-	local       Stats
-	global      Stats
-	value       func(Stats) float64
+	stats       Statistics[Stats] // the default statistics
+	st          holder            // the declared statistics
 }
 
 // Init sets up the base. self is the embedding metric; kind is the class
@@ -73,18 +101,13 @@ func (b *Base) Init(self Metric, kind, name string, o Options, hasGlobal bool, a
 	b.labelNames = o.LabelNames
 	b.hasGlobal = hasGlobal
 	b.args = args
+	b.stats.Declare(b, Stats.Mean)
 }
 
-// setValue installs the function that turns Stats into the reported value
-// (Perplexity's exp of the mean, for example). The default is Stats.Mean.
-func (b *Base) setValue(f func(Stats) float64) { b.value = f }
-
-func (b *Base) val(s Stats) float64 {
-	if b.value != nil {
-		return b.value(s)
-	}
-	return s.Mean()
-}
+// setValue installs the function that turns the default Stats into the
+// reported value (Perplexity's exp of the mean, for example). The default
+// is Stats.Mean.
+func (b *Base) setValue(f func(Stats) float64) { b.stats.value = f }
 
 // Name returns the display name.
 func (b *Base) Name() string { return b.name }
@@ -94,15 +117,15 @@ func (b *Base) Name() string { return b.name }
 // insightface's).
 func (b *Base) HasGlobalStats() bool { return b.hasGlobal }
 
-// Add adds sum and num to the local statistics and, when the metric keeps
-// them, to the global ones. It is safe for concurrent use.
+// Add adds sum and num to the default Stats: the local ones and, when the
+// metric keeps them, the global ones. It is safe for concurrent use.
 func (b *Base) Add(sum, num float64) {
 	b.mu.Lock()
-	b.local.Sum += sum
-	b.local.Num += num
+	b.stats.local.Sum += sum
+	b.stats.local.Num += num
 	if b.hasGlobal {
-		b.global.Sum += sum
-		b.global.Num += num
+		b.stats.global.Sum += sum
+		b.stats.global.Num += num
 	}
 	b.mu.Unlock()
 }
@@ -110,28 +133,35 @@ func (b *Base) Add(sum, num float64) {
 // Reset clears local and global statistics.
 func (b *Base) Reset() {
 	b.mu.Lock()
-	b.local, b.global = Stats{}, Stats{}
+	b.st.reset()
 	b.mu.Unlock()
 }
 
 // ResetLocal clears local statistics only.
 func (b *Base) ResetLocal() {
 	b.mu.Lock()
-	b.local = Stats{}
+	b.st.resetLocal()
 	b.mu.Unlock()
 }
 
-// Stats returns the local and global statistics.
+func (b *Base) newSnapshot() snapshot {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.st.newSnapshot()
+}
+
+// Stats returns the local and global default statistics (zero for a
+// metric that declared statistics of its own).
 func (b *Base) Stats() (local, global Stats) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.local, b.global
+	return b.stats.local, b.stats.global
 }
 
 // Get returns the local value under the metric's name.
 func (b *Base) Get() ([]string, []float64) {
 	b.mu.Lock()
-	v := b.val(b.local)
+	v := b.st.get(false)
 	b.mu.Unlock()
 	return []string{b.name}, []float64{v}
 }
@@ -143,7 +173,7 @@ func (b *Base) GetGlobal() ([]string, []float64) {
 		return b.self.Get()
 	}
 	b.mu.Lock()
-	v := b.val(b.global)
+	v := b.st.get(true)
 	b.mu.Unlock()
 	return []string{b.name}, []float64{v}
 }
@@ -244,43 +274,33 @@ func (b *Base) Config() (Config, error) {
 	}, nil
 }
 
-// State exports the (sum, count) statistics.
+// State exports the declared statistics. It fails, rather than export an
+// incomplete state, when they cannot be encoded.
 func (b *Base) State() (State, error) {
 	b.mu.Lock()
-	l, g := b.local, b.global
+	l, g, err := b.st.encode()
 	b.mu.Unlock()
-	st := encodeTwin(b, l, g)
-	if !b.hasGlobal {
-		st.Global = nil
+	if err != nil {
+		return State{}, err
 	}
-	return st, nil
+	return State{Metric: b.kind, Name: b.name, Local: l, Global: g}, nil
 }
 
-func (b *Base) decodeStats(st State) (l, g Stats, err error) { return decodeTwin[Stats](b, st) }
-
-// SetState replaces the statistics with st's.
-func (b *Base) SetState(st State) error {
-	l, g, err := b.decodeStats(st)
-	if err != nil {
-		return err
+func (b *Base) load(st State, merge bool) error {
+	if st.Metric != b.kind {
+		return fmt.Errorf("metric %s: state is of a %s metric, want %s", b.name, st.Metric, b.kind)
+	}
+	if len(st.Children) > 0 {
+		return fmt.Errorf("metric %s: state has %d children; only a composite's has", b.name, len(st.Children))
 	}
 	b.mu.Lock()
-	b.local, b.global = l, g
-	b.mu.Unlock()
-	return nil
+	defer b.mu.Unlock()
+	return b.st.load(st.Local, st.Global, merge)
 }
 
-// MergeState adds st's statistics to this metric's.
-func (b *Base) MergeState(st State) error {
-	l, g, err := b.decodeStats(st)
-	if err != nil {
-		return err
-	}
-	b.mu.Lock()
-	b.local.Sum += l.Sum
-	b.local.Num += l.Num
-	b.global.Sum += g.Sum
-	b.global.Num += g.Num
-	b.mu.Unlock()
-	return nil
-}
+// SetState replaces the statistics with st's. On error nothing changes.
+func (b *Base) SetState(st State) error { return b.load(st, false) }
+
+// MergeState adds st's statistics to this metric's. On error nothing
+// changes.
+func (b *Base) MergeState(st State) error { return b.load(st, true) }

@@ -26,6 +26,12 @@ func (c *binaryCounts) add(o binaryCounts) {
 	c.TN += o.TN
 }
 
+// Merge returns the counts added.
+func (c binaryCounts) Merge(o binaryCounts) binaryCounts {
+	c.add(o)
+	return c
+}
+
 func (c binaryCounts) total() float64 { return c.TP + c.FP + c.FN + c.TN }
 
 func (c binaryCounts) fscore() float64 {
@@ -108,13 +114,13 @@ func binaryPair(name string, label, pred *nd.Array) (binaryCounts, error) {
 	return c, nil
 }
 
-// binaryMetric is F1 or MCC: the shared update and state logic.
+// binaryMetric is F1 or MCC: the shared update; the state is Base's Stats
+// (macro) or pooled counts (micro).
 type binaryMetric struct {
 	Base
 	micro bool
 	score func(binaryCounts) float64
-	// micro state: pooled counts; macro state lives in Base's Stats.
-	lc, gc binaryCounts
+	st    Statistics[binaryCounts] // micro mode
 }
 
 func (m *binaryMetric) init(self Metric, kind, name, average string, o Options, score func(binaryCounts) float64) error {
@@ -131,6 +137,15 @@ func (m *binaryMetric) init(self Metric, kind, name, average string, o Options, 
 		args = []Arg{{"average", "micro"}} // MXNet drops it; kept so configs round-trip
 	}
 	m.Init(self, kind, name, o, true, args...)
+	if m.micro {
+		m.st.Declare(&m.Base, func(c binaryCounts) float64 {
+			n := c.total()
+			if n == 0 {
+				return math.NaN()
+			}
+			return score(c) * n / n // MXNet's (F·n)/n, bit for bit
+		})
+	}
 	return nil
 }
 
@@ -152,100 +167,7 @@ func (m *binaryMetric) Update(labels, preds []*nd.Array) error {
 		m.Add(m.score(call), 1)
 		return nil
 	}
-	m.mu.Lock()
-	m.lc.add(call)
-	m.gc.add(call)
-	m.mu.Unlock()
-	return nil
-}
-
-func (m *binaryMetric) microValue(c binaryCounts) float64 {
-	n := c.total()
-	if n == 0 {
-		return math.NaN()
-	}
-	return m.score(c) * n / n // MXNet's (F·n)/n, bit for bit
-}
-
-// Get returns the local value.
-func (m *binaryMetric) Get() ([]string, []float64) {
-	if !m.micro {
-		return m.Base.Get()
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return []string{m.name}, []float64{m.microValue(m.lc)}
-}
-
-// GetGlobal returns the global value.
-func (m *binaryMetric) GetGlobal() ([]string, []float64) {
-	if !m.micro {
-		return m.Base.GetGlobal()
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return []string{m.name}, []float64{m.microValue(m.gc)}
-}
-
-// Reset clears everything.
-func (m *binaryMetric) Reset() {
-	m.Base.Reset()
-	m.mu.Lock()
-	m.lc, m.gc = binaryCounts{}, binaryCounts{}
-	m.mu.Unlock()
-}
-
-// ResetLocal clears the local statistics.
-func (m *binaryMetric) ResetLocal() {
-	m.Base.ResetLocal()
-	m.mu.Lock()
-	m.lc = binaryCounts{}
-	m.mu.Unlock()
-}
-
-// State exports the macro sums or the micro counts.
-func (m *binaryMetric) State() (State, error) {
-	if !m.micro {
-		return m.Base.State()
-	}
-	m.mu.Lock()
-	l, g := m.lc, m.gc
-	m.mu.Unlock()
-	return encodeTwin(&m.Base, l, g), nil
-}
-
-func (m *binaryMetric) decode(st State) (l, g binaryCounts, err error) {
-	return decodeTwin[binaryCounts](&m.Base, st)
-}
-
-// SetState replaces the statistics.
-func (m *binaryMetric) SetState(st State) error {
-	if !m.micro {
-		return m.Base.SetState(st)
-	}
-	l, g, err := m.decode(st)
-	if err != nil {
-		return err
-	}
-	m.mu.Lock()
-	m.lc, m.gc = l, g
-	m.mu.Unlock()
-	return nil
-}
-
-// MergeState adds another shard's statistics.
-func (m *binaryMetric) MergeState(st State) error {
-	if !m.micro {
-		return m.Base.MergeState(st)
-	}
-	l, g, err := m.decode(st)
-	if err != nil {
-		return err
-	}
-	m.mu.Lock()
-	m.lc.add(l)
-	m.gc.add(g)
-	m.mu.Unlock()
+	m.st.Update(func(s *binaryCounts) { s.add(call) })
 	return nil
 }
 

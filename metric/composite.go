@@ -11,12 +11,21 @@ import (
 // "compositeevalmetric"): several metrics updated together, whose names and
 // values are reported as one flat list (nested composites flatten). Children
 // are shared, not copied. It has no statistics of its own.
+//
+// An update is all or nothing: when a child refuses a batch, the children
+// that already counted it are restored to their statistics before it
+// (every metric built on Base, nested composites included). A child of
+// another kind is not restored; put such a child first, or alone. The
+// restore also undoes an update that another goroutine made to a shared
+// child during the refused batch.
 type Composite struct {
 	mu          sync.RWMutex
+	upd         sync.Mutex // serialises updates, which use snaps
 	name        string
 	outputNames []string
 	labelNames  []string
 	metrics     []Metric
+	snaps       []snapshot // per child, nil where it cannot make one
 }
 
 // NewComposite returns a composite of the given children.
@@ -33,6 +42,7 @@ func NewComposite(o Options, children ...Metric) *Composite {
 func (c *Composite) Add(m Metric) {
 	c.mu.Lock()
 	c.metrics = append(c.metrics, m)
+	c.snaps = nil // rebuilt by the next update
 	c.mu.Unlock()
 }
 
@@ -57,15 +67,88 @@ func (c *Composite) GetMetric(i int) (Metric, error) {
 // Name returns the display name.
 func (c *Composite) Name() string { return c.name }
 
-// Update updates every child with the same lists. It stops at the first
-// child that fails; children before it have been updated.
+// Update updates every child with the same lists. When a child fails, the
+// children before it are restored and its error is returned: the batch is
+// counted by all children or by none.
 func (c *Composite) Update(labels, preds []*nd.Array) error {
-	for _, m := range c.Metrics() {
-		if err := m.Update(labels, preds); err != nil {
+	return c.atomically(func(m Metric) error { return m.Update(labels, preds) })
+}
+
+// atomically runs update on every child in order; when one fails it
+// restores the children before it. Steady state allocates nothing: the
+// snapshots are made once per child and reused.
+func (c *Composite) atomically(update func(Metric) error) error {
+	c.upd.Lock()
+	defer c.upd.Unlock()
+	c.mu.RLock()
+	ms, snaps := c.metrics, c.snaps
+	c.mu.RUnlock()
+	if snaps == nil && len(ms) > 0 {
+		snaps = make([]snapshot, len(ms))
+		for i, m := range ms {
+			if r, ok := m.(rollbacker); ok {
+				snaps[i] = r.newSnapshot()
+			}
+		}
+		c.mu.Lock()
+		if len(c.metrics) == len(ms) {
+			c.snaps = snaps
+		}
+		c.mu.Unlock()
+	}
+	if len(ms) > 1 { // one child needs no rollback
+		for _, s := range snaps {
+			if s != nil {
+				s.save()
+			}
+		}
+	}
+	for i, m := range ms {
+		if err := update(m); err != nil {
+			for _, s := range snaps[:i] {
+				if s != nil {
+					s.restore()
+				}
+			}
 			return err
 		}
 	}
 	return nil
+}
+
+// newSnapshot snapshots the children that can be snapshot, as a nested
+// composite's part in its parent's rollback.
+func (c *Composite) newSnapshot() snapshot { return &compositeSnapshot{c: c} }
+
+// compositeSnapshot saves and restores a composite's children; it follows
+// children added after it was made.
+type compositeSnapshot struct {
+	c     *Composite
+	snaps []snapshot
+	of    int // children the snapshots were made for
+}
+
+func (cs *compositeSnapshot) save() {
+	cs.c.mu.RLock()
+	ms := cs.c.metrics
+	cs.c.mu.RUnlock()
+	if cs.snaps == nil || cs.of != len(ms) {
+		cs.snaps, cs.of = cs.snaps[:0], len(ms)
+		for _, m := range ms {
+			if r, ok := m.(rollbacker); ok {
+				cs.snaps = append(cs.snaps, r.newSnapshot())
+			}
+		}
+	}
+	for _, s := range cs.snaps {
+		s.save()
+	}
+}
+
+func (cs *compositeSnapshot) restore() {
+	for _, s := range cs.snaps {
+		s.restore()
+	}
 }
 
 // UpdateDict filters the dicts by the composite's own names, if set, and
@@ -77,12 +160,7 @@ func (c *Composite) UpdateDict(labels, preds Named) error {
 	if c.outputNames != nil {
 		preds = filterNamed(preds, c.outputNames)
 	}
-	for _, m := range c.Metrics() {
-		if err := m.UpdateDict(labels, preds); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.atomically(func(m Metric) error { return m.UpdateDict(labels, preds) })
 }
 
 // filterNamed keeps the entries whose names are listed, in the dict's order.
@@ -197,7 +275,7 @@ func (c *Composite) MergeState(st State) error {
 }
 
 func init() {
-	MustRegister("compositeevalmetric", func(a Args) (Metric, error) {
+	if err := Default.register("compositeevalmetric", func(reg *Registry, a Args) (Metric, error) {
 		r := newArgReader("composite", a)
 		children, _ := r.Raw("metrics")
 		o := readOptions(r)
@@ -213,13 +291,15 @@ func init() {
 			return nil, fmt.Errorf("metric composite: metrics must be a list, got %T", children)
 		}
 		for i, ch := range list {
-			m, err := Create(ch, nil)
+			m, err := reg.Create(ch, nil)
 			if err != nil {
 				return nil, fmt.Errorf("metric composite: child %d: %w", i, err)
 			}
 			c.Add(m)
 		}
 		return c, nil
-	})
+	}); err != nil {
+		panic(err)
+	}
 	_ = Alias("compositeevalmetric", "composite")
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Arg is one constructor argument, kept in order for Config.
@@ -97,7 +98,7 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		key := kt.(string)
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return fmt.Errorf("metric: config key %q: %w", key, err)
+			return fmt.Errorf("metric: config key %s: %w", quoteShort(key), err)
 		}
 		if err := c.setKey(key, raw); err != nil {
 			return err
@@ -132,7 +133,7 @@ func (c *Config) setKey(key string, raw json.RawMessage) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("metric: config key %q: %w", key, err)
+		return fmt.Errorf("metric: config key %s: %w", quoteShort(key), err)
 	}
 	return nil
 }
@@ -169,13 +170,42 @@ func normalizeNumbers(v any) any {
 	return v
 }
 
-func abbreviate(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if len(s) > 40 {
-		s = s[:40] + "..."
+func abbreviate(b []byte) string { return quoteShort(strings.TrimSpace(string(b))) }
+
+// quoteShort quotes s for an error message, cut after quoteMax bytes (at a
+// character boundary) with the full length said, so that a huge
+// user-supplied value cannot flood the message.
+func quoteShort(s string) string {
+	head := shortHead(s)
+	if len(head) == len(s) {
+		return strconv.Quote(s)
 	}
-	return strconv.Quote(s)
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(head), len(s))
 }
+
+// cutShort is quoteShort without the quotes.
+func cutShort(s string) string {
+	head := shortHead(s)
+	if len(head) == len(s) {
+		return s
+	}
+	return fmt.Sprintf("%s... (%d bytes)", head, len(s))
+}
+
+// shortHead returns s, or its first quoteMax bytes cut at a character
+// boundary.
+func shortHead(s string) string {
+	if len(s) <= quoteMax {
+		return s
+	}
+	cut := quoteMax
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+const quoteMax = 60
 
 // Args are constructor arguments by key, as Python's **kwargs.
 type Args map[string]any
@@ -195,7 +225,7 @@ func newArgReader(metric string, a Args) *argReader {
 
 func (r *argReader) fail(key string, want string, v any) {
 	if r.err == nil {
-		r.err = fmt.Errorf("metric %s: argument %s must be %s, got %T %v", r.metric, key, want, v, v)
+		r.err = fmt.Errorf("metric %s: argument %s must be %s, got %T %s", r.metric, key, want, v, quoteShort(fmt.Sprint(v)))
 	}
 }
 
@@ -357,5 +387,5 @@ func (r *argReader) Done() error {
 	}
 	sort.Strings(unknown)
 	return fmt.Errorf("metric %s: unexpected argument(s) %s (it takes %s)", r.metric,
-		strings.Join(unknown, ", "), strings.Join(r.asked, ", "))
+		cutShort(strings.Join(unknown, ", ")), strings.Join(r.asked, ", "))
 }

@@ -19,46 +19,50 @@ import (
 //   - a Go function, wrapped in a CustomMetric (see NewCustom): a FevalFunc,
 //     a FevalSumFunc, or a plain func(label, pred *nd.Array) (float64, error)
 //     or (float64, float64, error).
-func Create(v any, args Args) (Metric, error) {
+func Create(v any, args Args) (Metric, error) { return Default.Create(v, args) }
+
+// Create builds a metric from v as the package-level Create does, looking
+// names up in r (a composite's children too).
+func (r *Registry) Create(v any, args Args) (Metric, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, fmt.Errorf("metric: Create needs a metric, got nil")
 	case Metric:
 		if len(args) > 0 {
-			return nil, fmt.Errorf("metric: %s is already an instance; additional arguments %v are invalid", x.Name(), keys(args))
+			return nil, fmt.Errorf("metric: %s is already an instance; additional arguments %v are invalid", x.Name(), cutShort(fmt.Sprint(keys(args))))
 		}
 		return x, nil
 	case string:
-		return createString(x, args)
+		return r.createString(x, args)
 	case Config:
 		if len(args) > 0 {
-			return nil, fmt.Errorf("metric: a config takes no additional arguments, got %v", keys(args))
+			return nil, fmt.Errorf("metric: a config takes no additional arguments, got %v", cutShort(fmt.Sprint(keys(args))))
 		}
-		return createConfig(x)
+		return r.createConfig(x)
 	case *Config:
-		return Create(*x, args)
+		return r.Create(*x, args)
 	case map[string]any:
-		return createMap(x, args)
+		return r.createMap(x, args)
 	case []string:
 		l := make([]any, len(x))
 		for i := range x {
 			l[i] = x[i]
 		}
-		return createList(l, args)
+		return r.createList(l, args)
 	case []Metric:
 		l := make([]any, len(x))
 		for i := range x {
 			l[i] = x[i]
 		}
-		return createList(l, args)
+		return r.createList(l, args)
 	case []Config:
 		l := make([]any, len(x))
 		for i := range x {
 			l[i] = x[i]
 		}
-		return createList(l, args)
+		return r.createList(l, args)
 	case []any:
-		return createList(x, args)
+		return r.createList(x, args)
 	}
 	if f, ok := asFeval(v); ok {
 		return newCustomFromArgs(f, funcName(v), args)
@@ -83,10 +87,10 @@ func keys(a Args) []string {
 	return out
 }
 
-func createList(l []any, args Args) (Metric, error) {
+func (r *Registry) createList(l []any, args Args) (Metric, error) {
 	c := NewComposite(Options{})
 	for i, child := range l {
-		m, err := Create(child, args)
+		m, err := r.Create(child, args)
 		if err != nil {
 			return nil, fmt.Errorf("metric: list item %d: %w", i, err)
 		}
@@ -95,7 +99,7 @@ func createList(l []any, args Args) (Metric, error) {
 	return c, nil
 }
 
-func createString(s string, args Args) (Metric, error) {
+func (r *Registry) createString(s string, args Args) (Metric, error) {
 	t := strings.TrimSpace(s)
 	switch {
 	case strings.HasPrefix(t, "["):
@@ -119,7 +123,7 @@ func createString(s string, args Args) (Metric, error) {
 			}
 			kw = m
 		}
-		return createString(name, kw)
+		return r.createString(name, kw)
 	case strings.HasPrefix(t, "{"):
 		if len(args) > 0 {
 			return nil, fmt.Errorf("metric: a JSON spec takes no additional arguments")
@@ -128,19 +132,19 @@ func createString(s string, args Args) (Metric, error) {
 		if err := json.Unmarshal([]byte(t), &c); err != nil {
 			return nil, err
 		}
-		return createConfig(c)
+		return r.createConfig(c)
 	}
-	f, err := lookup(t)
+	f, err := r.lookup(t)
 	if err != nil {
 		return nil, err
 	}
 	if args == nil {
 		args = Args{}
 	}
-	return f(args)
+	return f(r, args)
 }
 
-func createMap(m map[string]any, extra Args) (Metric, error) {
+func (r *Registry) createMap(m map[string]any, extra Args) (Metric, error) {
 	args := Args{}
 	for k, v := range m {
 		args[k] = v
@@ -150,18 +154,18 @@ func createMap(m map[string]any, extra Args) (Metric, error) {
 	}
 	name, ok := args["metric"]
 	if !ok {
-		return nil, fmt.Errorf("metric: a config map needs a \"metric\" key, got keys %v", keys(args))
+		return nil, fmt.Errorf("metric: a config map needs a \"metric\" key, got keys %v", cutShort(fmt.Sprint(keys(args))))
 	}
 	delete(args, "metric")
 	switch n := name.(type) {
 	case string:
-		return createString(n, args)
+		return r.createString(n, args)
 	default:
-		return Create(n, args)
+		return r.Create(n, args)
 	}
 }
 
-func createConfig(c Config) (Metric, error) {
+func (r *Registry) createConfig(c Config) (Metric, error) {
 	if c.Metric == "" {
 		return nil, fmt.Errorf("metric: config has no \"metric\" key")
 	}
@@ -185,7 +189,7 @@ func createConfig(c Config) (Metric, error) {
 		}
 		args["metrics"] = l
 	}
-	return createString(c.Metric, args)
+	return r.createString(c.Metric, args)
 }
 
 // readOptions reads the arguments every metric takes.

@@ -7,7 +7,7 @@ import (
 	"github.com/evalkit/evalkit/nd"
 )
 
-// Every name and alias of spec §3.1 creates a metric with MXNet's display name.
+// Every name and alias MXNet 1.9.1 registers creates a metric with MXNet's display name.
 func TestRegistryNames(t *testing.T) {
 	cases := []struct {
 		name string
@@ -26,10 +26,12 @@ func TestRegistryNames(t *testing.T) {
 		{"loss", nil, "loss"}, {"torch", nil, "torch"}, {"caffe", nil, "caffe"},
 	}
 	for _, c := range cases {
-		m := mustCreate(t, c.name, c.args)
-		if m.Name() != c.want {
-			t.Errorf("Create(%q).Name() = %q, want %q", c.name, m.Name(), c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			m := mustCreate(t, c.name, c.args)
+			if m.Name() != c.want {
+				t.Errorf("Create(%q).Name() = %q, want %q", c.name, m.Name(), c.want)
+			}
+		})
 	}
 }
 
@@ -51,10 +53,12 @@ func TestCreateErrors(t *testing.T) {
 		{[]any{"acc", "nope"}, nil, "list item 1"},
 		{"custommetric", nil, "needs a feval"},
 	} {
-		_, err := Create(c.v, c.args)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Create(%v, %v) error = %v, want it to contain %q", c.v, c.args, err, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			_, err := Create(c.v, c.args)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Create(%v, %v) error = %v, want it to contain %q", c.v, c.args, err, c.want)
+			}
+		})
 	}
 	// The unknown-name error lists the known names.
 	_, err := Create("nope", nil)
@@ -112,17 +116,76 @@ func TestCreateForms(t *testing.T) {
 func namedFeval(l, p *nd.Array) (float64, error) { return 1, nil }
 
 func TestRegisterAlias(t *testing.T) {
-	MustRegister("test_always_one", func(a Args) (Metric, error) {
+	reg := NewRegistry()
+	reg.MustRegister("test_always_one", func(a Args) (Metric, error) {
 		return NewCustom(namedFeval, "one", false, Options{})
 	})
-	if err := Alias("test_always_one", "test_one_alias"); err != nil {
+	if err := reg.Alias("test_always_one", "test_one_alias"); err != nil {
 		t.Fatal(err)
 	}
-	if m := mustCreate(t, "TEST_ONE_ALIAS", nil); m.Name() != "one" {
-		t.Errorf("alias created %q", m.Name())
+	m, err := reg.Create("TEST_ONE_ALIAS", nil)
+	if err != nil || m.Name() != "one" {
+		t.Errorf("alias created %v, %v", m, err)
 	}
-	if err := Alias("no_such_metric", "x"); err == nil {
+	if err := reg.Alias("no_such_metric", "x"); err == nil {
 		t.Error("Alias of an unknown name: want an error")
+	}
+	if _, err := Create("test_always_one", nil); err == nil {
+		t.Error("a test registry's metric leaked into Default")
+	}
+}
+
+// TestRegistryDuplicate: registering a taken name (or alias) is an error
+// and keeps the first factory.
+func TestRegistryDuplicate(t *testing.T) {
+	reg := NewRegistry()
+	one := func(Args) (Metric, error) { return NewCustom(namedFeval, "one", false, Options{}) }
+	two := func(Args) (Metric, error) { return NewCustom(namedFeval, "two", false, Options{}) }
+	if err := reg.Register("m", one); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		do   func() error
+	}{
+		{"same name", func() error { return reg.Register("m", two) }},
+		{"other case", func() error { return reg.Register(" M ", two) }},
+		{"alias onto a taken name", func() error { _ = reg.Register("n", two); return reg.Alias("n", "m") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.do(); err == nil || !strings.Contains(err.Error(), `"m" is already registered`) {
+				t.Errorf("error %v, want \"m\" is already registered", err)
+			}
+			if m, err := reg.Create("m", nil); err != nil || m.Name() != "one" {
+				t.Errorf("m now builds %v, %v; want the first factory", m, err)
+			}
+		})
+	}
+	if err := Register("acc", one); err == nil {
+		t.Error("Default accepted a second \"acc\"")
+	}
+}
+
+// TestRegistryComposite: a composite built through a registry takes its
+// children from that registry.
+func TestRegistryComposite(t *testing.T) {
+	reg := NewRegistry()
+	reg.MustRegister("one", func(Args) (Metric, error) { return NewCustom(namedFeval, "one", false, Options{}) })
+	if _, err := reg.Create(`{"metric": "composite", "metrics": [{"metric": "one"}]}`, nil); err == nil ||
+		!strings.Contains(err.Error(), "not registered") {
+		t.Errorf("composite in a registry without it: %v", err)
+	}
+	reg = Default.Clone()
+	reg.MustRegister("one", func(Args) (Metric, error) { return NewCustom(namedFeval, "one", false, Options{}) })
+	c, err := reg.Create(`{"metric": "composite", "metrics": [{"metric": "one"}]}`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := c.Get(); len(names) != 1 || names[0] != "one" {
+		t.Errorf("children %v", names)
+	}
+	if _, err := Create(`{"metric": "composite", "metrics": [{"metric": "one"}]}`, nil); err == nil {
+		t.Error("Default built a child only the test registry has")
 	}
 }
 

@@ -17,7 +17,16 @@
 // crossentropy/ce, negativeloglikelihood/nll_loss, pearsoncorrelation/
 // pearsonr, pcc, loss, torch, caffe, custommetric, compositeevalmetric/
 // composite; importing metric/insightface adds accmetric and
-// lossvaluemetric. Deviations from MXNet are listed in docs/compatibility.md.
+// lossvaluemetric. They live in Default, a Registry; a program or test can
+// keep its own (NewRegistry, or Default.Clone() to extend the built-ins),
+// and registering a name twice is an error. Deviations from MXNet are
+// listed in docs/compatibility.md.
+//
+// A new metric embeds Base and writes only its update and its value: the
+// default statistics are a (sum, count) pair fed by Base.Add; other
+// sufficient statistics are declared once as a Statistics[S], which then
+// provides reset, reset-local, merge, JSON export and the snapshots that
+// make a Composite's update all or nothing.
 //
 // Concurrency: every metric may be updated from several goroutines. The
 // per-sample work runs outside the lock; each Update takes the metric's

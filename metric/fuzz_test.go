@@ -50,6 +50,8 @@ func FuzzSetState(f *testing.F) {
 	f.Add("pcc", `{"metric":"PCC","local":{"k":3,"matrix":[1,2,3,4,5,6,7,8,9],"calls":1}}`)
 	f.Add("pcc", `{"metric":"PCC","local":{"k":100000,"matrix":[],"calls":1}}`)
 	f.Add("f1", `{"metric":"F1","local":{"tp":1}}`)
+	f.Add("mse", `{"metric":"MSE","local":{"sum":"Infinity","num":1},"global":{"sum":"NaN","num":"-Infinity"}}`)
+	f.Add("pearsonr", `{"metric":"PearsonCorrelation","local":{"moments":{"n":2,"comoment":"NaN"},"calls":1}}`)
 	f.Fuzz(func(t *testing.T, name, state string) {
 		m, err := Create(name, Args{"average": "micro"})
 		if err != nil {
@@ -61,7 +63,26 @@ func FuzzSetState(f *testing.F) {
 		if json.Unmarshal([]byte(state), &st) != nil {
 			return
 		}
-		_ = m.SetState(st)
+		if m.SetState(st) == nil {
+			// Whatever was accepted exports again, losslessly.
+			st2, err := m.State()
+			if err != nil {
+				t.Fatalf("State after SetState(%s): %v", state, err)
+			}
+			m2, _ := Create(m.Name(), nil)
+			if c, err := m.Config(); err == nil {
+				m2, _ = Create(c, nil)
+			}
+			if m2 != nil && m2.SetState(st2) == nil {
+				_, a := m.GetGlobal()
+				_, b := m2.GetGlobal()
+				for i := range a {
+					if a[i] != b[i] && !(a[i] != a[i] && b[i] != b[i]) {
+						t.Fatalf("state %s: value %v after a round trip, %v before", state, b, a)
+					}
+				}
+			}
+		}
 		_ = m.MergeState(st)
 		_ = m.String()
 		_, _ = m.GetGlobal()
@@ -78,6 +99,9 @@ func FuzzParseSpec(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		m, err := ParseSpec(s)
 		if err != nil {
+			if len(err.Error()) > 2000 {
+				t.Fatalf("a %d-byte spec gives a %d-byte error", len(s), len(err.Error()))
+			}
 			return
 		}
 		_ = m.String()

@@ -1,10 +1,11 @@
 package metric
 
 // The cases of MXNet 1.9.1's tests/python/unittest/test_metric.py
-// (spec/mxnet-metrics.md §10), with the values that suite asserts.
+// with the values that suite asserts.
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"testing"
 
@@ -214,9 +215,11 @@ func TestMXNetSingleArrayInput(t *testing.T) {
 	pred := f32(t, [][]float32{{1, 2, 3, 4}})
 	label := f32(t, [][]float32{{1.1, 2.1, 3.1, 4.1}})
 	for name, want := range map[string]float64{"mse": 0.01, "mae": 0.1, "rmse": 0.1} {
-		m := mustCreate(t, name, nil)
-		update(t, m, list(label), list(pred))
-		wantValue(t, m, want, 1e-6)
+		t.Run(name, func(t *testing.T) {
+			m := mustCreate(t, name, nil)
+			update(t, m, list(label), list(pred))
+			wantValue(t, m, want, 1e-6)
+		})
 	}
 }
 
@@ -239,24 +242,26 @@ func TestMXNetConfigs(t *testing.T) {
 		{[]any{"acc", "f1"}, nil, `{"metric": "CompositeEvalMetric", "name": "composite", "output_names": null, "label_names": null, "metrics": [{"axis": 1, "metric": "Accuracy", "name": "accuracy", "output_names": null, "label_names": null}, {"metric": "F1", "name": "f1", "output_names": null, "label_names": null}]}`},
 	}
 	for _, c := range cases {
-		m := mustCreate(t, c.v, c.args)
-		cfg, err := m.Config()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := json.Marshal(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !jsonEqual(t, b, []byte(c.json)) {
-			t.Errorf("%v config = %s\nwant %s", c.v, b, c.json)
-		}
-		m2 := mustCreate(t, string(b), nil)
-		cfg2, _ := m2.Config()
-		b2, _ := json.Marshal(cfg2)
-		if string(b2) != string(b) {
-			t.Errorf("%v round trip: %s != %s", c.v, b2, b)
-		}
+		t.Run(fmt.Sprint(c.v), func(t *testing.T) {
+			m := mustCreate(t, c.v, c.args)
+			cfg, err := m.Config()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !jsonEqual(t, b, []byte(c.json)) {
+				t.Errorf("%v config = %s\nwant %s", c.v, b, c.json)
+			}
+			m2 := mustCreate(t, string(b), nil)
+			cfg2, _ := m2.Config()
+			b2, _ := json.Marshal(cfg2)
+			if string(b2) != string(b) {
+				t.Errorf("%v round trip: %s != %s", c.v, b2, b)
+			}
+		})
 	}
 }
 

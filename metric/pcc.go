@@ -18,14 +18,80 @@ import (
 // numpy does in MXNet.
 type PCC struct {
 	Base
-	k        int
-	lcm, gcm []float64 // k×k, row-major
+	st Statistics[pccState]
+}
+
+// pccState is PCC's state: a k×k confusion matrix (row-major, rows
+// predicted, columns true) and the number of update calls.
+type pccState struct {
+	K      int       `json:"k"`
+	Matrix []float64 `json:"matrix"`
+	Calls  float64   `json:"calls"`
+}
+
+func newPCCState(k int) pccState { return pccState{K: k, Matrix: make([]float64, k*k)} }
+
+// grown returns s with room for k classes (at least s.K), zero-padded.
+func (s pccState) grown(k int) pccState {
+	if k <= s.K && len(s.Matrix) == s.K*s.K {
+		return s
+	}
+	k = max(k, s.K)
+	out := newPCCState(k)
+	for r := 0; r < s.K; r++ {
+		copy(out.Matrix[r*k:r*k+s.K], s.Matrix[r*s.K:(r+1)*s.K])
+	}
+	out.Calls = s.Calls
+	return out
+}
+
+// Merge adds the matrices (the smaller padded) and the call counts.
+func (s pccState) Merge(o pccState) pccState {
+	s = s.grown(max(o.K, 2))
+	for r := 0; r < o.K; r++ {
+		for c := 0; c < o.K; c++ {
+			s.Matrix[r*s.K+c] += o.Matrix[r*o.K+c]
+		}
+	}
+	s.Calls += o.Calls
+	return s
+}
+
+// Cleared empties the matrix and keeps K, as MXNet's reset does.
+func (s pccState) Cleared() pccState {
+	s = s.grown(2)
+	clear(s.Matrix)
+	s.Calls = 0
+	return s
+}
+
+// CopyFrom sets s to a copy of o, reusing s's matrix storage.
+func (s *pccState) CopyFrom(o pccState) {
+	s.Matrix = append(s.Matrix[:0], o.Matrix...)
+	s.K, s.Calls = o.K, o.Calls
+}
+
+// Validate checks a decoded state's shape.
+func (s pccState) Validate() error {
+	if s.K < 0 || s.K > 1<<15 || len(s.Matrix) != s.K*s.K {
+		return fmt.Errorf("matrix has %d entries, want k×k = %d×%d", len(s.Matrix), s.K, s.K)
+	}
+	return nil
+}
+
+func (s pccState) value() float64 {
+	if s.Calls == 0 {
+		return math.NaN()
+	}
+	return pccCalc(s.Matrix, s.K) * s.Calls / s.Calls // MXNet: sum_metric = calc·num, get = sum/num
 }
 
 // NewPCC returns a PCC metric.
 func NewPCC(o Options) *PCC {
-	m := &PCC{k: 2, lcm: make([]float64, 4), gcm: make([]float64, 4)}
+	m := &PCC{}
 	m.Init(m, "PCC", "pcc", o, true)
+	m.st.Declare(&m.Base, pccState.value)
+	m.st.local, m.st.global = newPCCState(2), newPCCState(2)
 	return m
 }
 
@@ -68,41 +134,31 @@ func (m *PCC) Update(labels, preds []*nd.Array) error {
 			cells = append(cells, cell{pl[j], l})
 		}
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var top int64
+	var top, bottom int64
 	for _, c := range cells {
 		top = max(top, c.p, c.l)
+		bottom = min(bottom, c.p, c.l)
 	}
-	if top >= int64(m.k) {
-		m.grow(int(top) + 1)
-	}
-	k := int64(m.k)
-	for _, c := range cells {
-		if c.p < -k || c.l < -k {
-			return fmt.Errorf("metric %s: class %d is out of bounds for %d classes", m.name, min(c.p, c.l), m.k)
+	var err error
+	m.st.Update(func(s *pccState) {
+		if err != nil {
+			return
 		}
-	}
-	for _, c := range cells {
-		p, l := (c.p+k)%k, (c.l+k)%k // numpy's negative indexing
-		m.lcm[p*k+l]++
-		m.gcm[p*k+l]++
-	}
-	m.local.Num++
-	m.global.Num++
-	return nil
-}
-
-func (m *PCC) grow(k int) {
-	pad := func(cm []float64) []float64 {
-		out := make([]float64, k*k)
-		for r := 0; r < m.k; r++ {
-			copy(out[r*k:r*k+m.k], cm[r*m.k:(r+1)*m.k])
+		// K grows with the largest class seen and never shrinks; local and
+		// global grow alike, so the check below agrees for both.
+		k := max(int64(s.K), top+1)
+		if bottom < -k {
+			err = fmt.Errorf("metric %s: class %d is out of bounds for %d classes", m.name, bottom, k)
+			return
 		}
-		return out
-	}
-	m.lcm, m.gcm = pad(m.lcm), pad(m.gcm)
-	m.k = k
+		*s = s.grown(int(k))
+		for _, c := range cells {
+			p, l := (c.p+k)%k, (c.l+k)%k // numpy's negative indexing
+			s.Matrix[p*k+l]++
+		}
+		s.Calls++
+	})
+	return err
 }
 
 // pccCalc is MXNet's PCC.calc: R_K of a k×k confusion matrix, NaN when
@@ -129,113 +185,6 @@ func pccCalc(cm []float64, k int) float64 {
 		return math.NaN()
 	}
 	return cxy / math.Sqrt(cxx*cyy)
-}
-
-func (m *PCC) value(cm []float64, num float64) float64 {
-	if num == 0 {
-		return math.NaN()
-	}
-	return pccCalc(cm, m.k) * num / num // MXNet: sum_metric = calc·num, get = sum/num
-}
-
-// Get returns the local value.
-func (m *PCC) Get() ([]string, []float64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return []string{m.name}, []float64{m.value(m.lcm, m.local.Num)}
-}
-
-// GetGlobal returns the global value.
-func (m *PCC) GetGlobal() ([]string, []float64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return []string{m.name}, []float64{m.value(m.gcm, m.global.Num)}
-}
-
-// Reset clears both matrices; K is kept, as in MXNet.
-func (m *PCC) Reset() {
-	m.mu.Lock()
-	clear(m.lcm)
-	clear(m.gcm)
-	m.local, m.global = Stats{}, Stats{}
-	m.mu.Unlock()
-}
-
-// ResetLocal clears the local matrix.
-func (m *PCC) ResetLocal() {
-	m.mu.Lock()
-	clear(m.lcm)
-	m.local = Stats{}
-	m.mu.Unlock()
-}
-
-type pccState struct {
-	K      int       `json:"k"`
-	Matrix []float64 `json:"matrix"`
-	Calls  float64   `json:"calls"`
-}
-
-// State exports the matrices and call counts.
-func (m *PCC) State() (State, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return encodeTwin(&m.Base, pccState{m.k, m.lcm, m.local.Num}, pccState{m.k, m.gcm, m.global.Num}), nil
-}
-
-func (m *PCC) decode(st State) (l, g pccState, err error) {
-	if l, g, err = decodeTwin[pccState](&m.Base, st); err != nil {
-		return l, g, err
-	}
-	for _, s := range []pccState{l, g} {
-		if s.K < 0 || s.K > 1<<15 || len(s.Matrix) != s.K*s.K {
-			return l, g, fmt.Errorf("metric %s: state: matrix has %d entries, want k×k = %d×%d", m.name, len(s.Matrix), s.K, s.K)
-		}
-	}
-	return l, g, nil
-}
-
-func (m *PCC) addInto(dst []float64, s pccState) {
-	for r := 0; r < s.K; r++ {
-		for c := 0; c < s.K; c++ {
-			dst[r*m.k+c] += s.Matrix[r*s.K+c]
-		}
-	}
-}
-
-// SetState replaces the statistics.
-func (m *PCC) SetState(st State) error {
-	l, g, err := m.decode(st)
-	if err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	clear(m.lcm)
-	clear(m.gcm)
-	m.local, m.global = Stats{}, Stats{}
-	return m.mergeLocked(l, g)
-}
-
-// MergeState adds another shard's matrices and counts.
-func (m *PCC) MergeState(st State) error {
-	l, g, err := m.decode(st)
-	if err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.mergeLocked(l, g)
-}
-
-func (m *PCC) mergeLocked(l, g pccState) error {
-	if k := max(l.K, g.K); k > m.k {
-		m.grow(k)
-	}
-	m.addInto(m.lcm, l)
-	m.addInto(m.gcm, g)
-	m.local.Num += l.Calls
-	m.global.Num += g.Calls
-	return nil
 }
 
 func init() {

@@ -1,9 +1,11 @@
 package metric
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 
+	"github.com/evalkit/evalkit/internal/jsonnum"
 	"github.com/evalkit/evalkit/nd"
 )
 
@@ -46,6 +48,32 @@ func (s *moments) add(l, p []float64) {
 	}
 }
 
+type momentsJSON struct {
+	N     jsonnum.Float `json:"n"`
+	MeanL jsonnum.Float `json:"mean_label"`
+	MeanP jsonnum.Float `json:"mean_pred"`
+	M2L   jsonnum.Float `json:"m2_label"`
+	M2P   jsonnum.Float `json:"m2_pred"`
+	C     jsonnum.Float `json:"comoment"`
+}
+
+// MarshalJSON encodes the moments losslessly (NaN and infinities as
+// strings, docs/formats.md).
+func (s moments) MarshalJSON() ([]byte, error) {
+	return json.Marshal(momentsJSON{jsonnum.Float(s.N), jsonnum.Float(s.MeanL), jsonnum.Float(s.MeanP),
+		jsonnum.Float(s.M2L), jsonnum.Float(s.M2P), jsonnum.Float(s.C)})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (s *moments) UnmarshalJSON(b []byte) error {
+	var j momentsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*s = moments{float64(j.N), float64(j.MeanL), float64(j.MeanP), float64(j.M2L), float64(j.M2P), float64(j.C)}
+	return nil
+}
+
 // merge combines two blocks of moments.
 func (s *moments) merge(o moments) {
 	if o.N == 0 {
@@ -80,9 +108,29 @@ func (s moments) r() float64 {
 // returns 0.0 and reset_local leaves the moments).
 type PearsonCorrelation struct {
 	Base
-	micro  bool
-	lm, gm moments
-	calls  [2]float64 // local, global update-pair counts (micro)
+	micro bool
+	st    Statistics[pearsonMicro] // micro mode; macro uses Base's Stats
+}
+
+// pearsonMicro is micro Pearson's state: the moments and the number of
+// update pairs.
+type pearsonMicro struct {
+	Moments moments `json:"moments"`
+	Calls   float64 `json:"calls"`
+}
+
+// Merge combines the moments (Chan et al.) and adds the pair counts.
+func (s pearsonMicro) Merge(o pearsonMicro) pearsonMicro {
+	s.Moments.merge(o.Moments)
+	s.Calls += o.Calls
+	return s
+}
+
+func (s pearsonMicro) value() float64 {
+	if s.Calls == 0 {
+		return math.NaN()
+	}
+	return s.Moments.r()
 }
 
 // NewPearsonCorrelation returns the metric; average is "macro" or "micro".
@@ -98,6 +146,9 @@ func NewPearsonCorrelation(average string, o Options) (*PearsonCorrelation, erro
 		return nil, fmt.Errorf("metric pearsonr: average must be \"macro\" or \"micro\", got %q", average)
 	}
 	m.Init(m, "PearsonCorrelation", "pearsonr", o, true, args...)
+	if m.micro {
+		m.st.Declare(&m.Base, pearsonMicro.value)
+	}
 	return m, nil
 }
 
@@ -125,14 +176,12 @@ func (m *PearsonCorrelation) Update(labels, preds []*nd.Array) error {
 		m.Add(sum, float64(len(preds)))
 		return nil
 	}
-	m.mu.Lock()
-	for i := range ls {
-		m.lm.add(ls[i], ps[i])
-		m.gm.add(ls[i], ps[i])
-	}
-	m.calls[0] += float64(len(preds))
-	m.calls[1] += float64(len(preds))
-	m.mu.Unlock()
+	m.st.Update(func(s *pearsonMicro) {
+		for i := range ls {
+			s.Moments.add(ls[i], ps[i])
+		}
+		s.Calls += float64(len(preds))
+	})
 	return nil
 }
 
@@ -162,101 +211,6 @@ func corrcoef(x, y []float64) float64 {
 		r = -1
 	}
 	return r
-}
-
-func (m *PearsonCorrelation) microGet(mo moments, calls float64) []float64 {
-	if calls == 0 {
-		return []float64{math.NaN()}
-	}
-	return []float64{mo.r()}
-}
-
-// Get returns the local value.
-func (m *PearsonCorrelation) Get() ([]string, []float64) {
-	if !m.micro {
-		return m.Base.Get()
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return []string{m.name}, m.microGet(m.lm, m.calls[0])
-}
-
-// GetGlobal returns the global value.
-func (m *PearsonCorrelation) GetGlobal() ([]string, []float64) {
-	if !m.micro {
-		return m.Base.GetGlobal()
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return []string{m.name}, m.microGet(m.gm, m.calls[1])
-}
-
-// Reset clears everything.
-func (m *PearsonCorrelation) Reset() {
-	m.Base.Reset()
-	m.mu.Lock()
-	m.lm, m.gm, m.calls = moments{}, moments{}, [2]float64{}
-	m.mu.Unlock()
-}
-
-// ResetLocal clears the local statistics, moments included.
-func (m *PearsonCorrelation) ResetLocal() {
-	m.Base.ResetLocal()
-	m.mu.Lock()
-	m.lm, m.calls[0] = moments{}, 0
-	m.mu.Unlock()
-}
-
-type pearsonMicroState struct {
-	Moments moments `json:"moments"`
-	Calls   float64 `json:"calls"`
-}
-
-// State exports the sums (macro) or the moments (micro).
-func (m *PearsonCorrelation) State() (State, error) {
-	if !m.micro {
-		return m.Base.State()
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return encodeTwin(&m.Base, pearsonMicroState{m.lm, m.calls[0]}, pearsonMicroState{m.gm, m.calls[1]}), nil
-}
-
-func (m *PearsonCorrelation) decode(st State) (l, g pearsonMicroState, err error) {
-	return decodeTwin[pearsonMicroState](&m.Base, st)
-}
-
-// SetState replaces the statistics.
-func (m *PearsonCorrelation) SetState(st State) error {
-	if !m.micro {
-		return m.Base.SetState(st)
-	}
-	l, g, err := m.decode(st)
-	if err != nil {
-		return err
-	}
-	m.mu.Lock()
-	m.lm, m.gm, m.calls = l.Moments, g.Moments, [2]float64{l.Calls, g.Calls}
-	m.mu.Unlock()
-	return nil
-}
-
-// MergeState adds another shard's statistics.
-func (m *PearsonCorrelation) MergeState(st State) error {
-	if !m.micro {
-		return m.Base.MergeState(st)
-	}
-	l, g, err := m.decode(st)
-	if err != nil {
-		return err
-	}
-	m.mu.Lock()
-	m.lm.merge(l.Moments)
-	m.gm.merge(g.Moments)
-	m.calls[0] += l.Calls
-	m.calls[1] += g.Calls
-	m.mu.Unlock()
-	return nil
 }
 
 func init() {

@@ -2,6 +2,7 @@ package metric
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -103,37 +104,39 @@ func sameValues(a, b []float64, tol float64) bool {
 // value equals a fresh metric's after B.
 func TestGlobalIdentities(t *testing.T) {
 	for _, c := range append(propCases(), propCase{"composite", nil, nil, false}) {
-		gen := c.gen
-		v := any(c.name)
-		if c.name == "composite" {
-			v, gen = []any{"acc", "f1"}, classData(10, 2)
-		}
-		r := rand.New(rand.NewPCG(1, 2))
-		m1, m2 := mustCreate(t, v, c.args), mustCreate(t, v, c.args)
-		for i := 0; i < 10; i++ {
-			l, p := gen(r)
-			update(t, m1, l, p)
+		t.Run(propName(c.name, c.args), func(t *testing.T) {
+			gen := c.gen
+			v := any(c.name)
+			if c.name == "composite" {
+				v, gen = []any{"acc", "f1"}, classData(10, 2)
+			}
+			r := rand.New(rand.NewPCG(1, 2))
+			m1, m2 := mustCreate(t, v, c.args), mustCreate(t, v, c.args)
+			for i := 0; i < 10; i++ {
+				l, p := gen(r)
+				update(t, m1, l, p)
+				m1.ResetLocal()
+				update(t, m2, l, p)
+			}
+			_, g1 := m1.GetGlobal()
+			_, v2 := m2.Get()
+			if !sameValues(g1, v2, 0) {
+				t.Errorf("%s %v: global after resets %v != plain %v", c.name, c.args, g1, v2)
+			}
 			m1.ResetLocal()
-			update(t, m2, l, p)
-		}
-		_, g1 := m1.GetGlobal()
-		_, v2 := m2.Get()
-		if !sameValues(g1, v2, 0) {
-			t.Errorf("%s %v: global after resets %v != plain %v", c.name, c.args, g1, v2)
-		}
-		m1.ResetLocal()
-		m2.Reset()
-		la, pa := gen(r)
-		lb, pb := gen(r)
-		update(t, m1, la, pa)
-		m1.ResetLocal()
-		update(t, m1, lb, pb)
-		update(t, m2, lb, pb)
-		_, v1 := m1.Get()
-		_, v2 = m2.Get()
-		if !sameValues(v1, v2, 0) {
-			t.Errorf("%s %v: local after ResetLocal %v != fresh %v", c.name, c.args, v1, v2)
-		}
+			m2.Reset()
+			la, pa := gen(r)
+			lb, pb := gen(r)
+			update(t, m1, la, pa)
+			m1.ResetLocal()
+			update(t, m1, lb, pb)
+			update(t, m2, lb, pb)
+			_, v1 := m1.Get()
+			_, v2 = m2.Get()
+			if !sameValues(v1, v2, 0) {
+				t.Errorf("%s %v: local after ResetLocal %v != fresh %v", c.name, c.args, v1, v2)
+			}
+		})
 	}
 }
 
@@ -142,53 +145,55 @@ func TestGlobalIdentities(t *testing.T) {
 // round trip; SetState restores.
 func TestShardMerge(t *testing.T) {
 	for _, c := range propCases() {
-		r := rand.New(rand.NewPCG(3, 4))
-		seq := mustCreate(t, c.name, c.args)
-		shards := []Metric{mustCreate(t, c.name, c.args), mustCreate(t, c.name, c.args), mustCreate(t, c.name, c.args)}
-		for i := 0; i < 12; i++ {
-			l, p := c.gen(r)
-			update(t, seq, l, p)
-			update(t, shards[i%3], l, p)
-		}
-		merged := mustCreate(t, c.name, c.args)
-		for _, s := range shards {
-			st, err := s.State()
-			if err != nil {
+		t.Run(propName(c.name, c.args), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, 4))
+			seq := mustCreate(t, c.name, c.args)
+			shards := []Metric{mustCreate(t, c.name, c.args), mustCreate(t, c.name, c.args), mustCreate(t, c.name, c.args)}
+			for i := 0; i < 12; i++ {
+				l, p := c.gen(r)
+				update(t, seq, l, p)
+				update(t, shards[i%3], l, p)
+			}
+			merged := mustCreate(t, c.name, c.args)
+			for _, s := range shards {
+				st, err := s.State()
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := json.Marshal(st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var back State
+				if err := json.Unmarshal(b, &back); err != nil {
+					t.Fatal(err)
+				}
+				if err := merged.MergeState(back); err != nil {
+					t.Fatalf("%s: merge: %v", c.name, err)
+				}
+			}
+			tol := 1e-12
+			if c.counting {
+				tol = 0
+			}
+			_, want := seq.GetGlobal()
+			_, got := merged.GetGlobal()
+			if !sameValues(got, want, tol) {
+				t.Errorf("%s %v: merged %v != sequential %v", c.name, c.args, got, want)
+			}
+			restored := mustCreate(t, c.name, c.args)
+			st, _ := seq.State()
+			if err := restored.SetState(st); err != nil {
 				t.Fatal(err)
 			}
-			b, err := json.Marshal(st)
-			if err != nil {
-				t.Fatal(err)
+			_, back := restored.GetGlobal()
+			if !sameValues(back, want, 0) {
+				t.Errorf("%s: restored %v != %v", c.name, back, want)
 			}
-			var back State
-			if err := json.Unmarshal(b, &back); err != nil {
-				t.Fatal(err)
+			if err := restored.MergeState(State{Metric: "Nope"}); err == nil {
+				t.Errorf("%s: merging a foreign state: want an error", c.name)
 			}
-			if err := merged.MergeState(back); err != nil {
-				t.Fatalf("%s: merge: %v", c.name, err)
-			}
-		}
-		tol := 1e-12
-		if c.counting {
-			tol = 0
-		}
-		_, want := seq.GetGlobal()
-		_, got := merged.GetGlobal()
-		if !sameValues(got, want, tol) {
-			t.Errorf("%s %v: merged %v != sequential %v", c.name, c.args, got, want)
-		}
-		restored := mustCreate(t, c.name, c.args)
-		st, _ := seq.State()
-		if err := restored.SetState(st); err != nil {
-			t.Fatal(err)
-		}
-		_, back := restored.GetGlobal()
-		if !sameValues(back, want, 0) {
-			t.Errorf("%s: restored %v != %v", c.name, back, want)
-		}
-		if err := restored.MergeState(State{Metric: "Nope"}); err == nil {
-			t.Errorf("%s: merging a foreign state: want an error", c.name)
-		}
+		})
 	}
 }
 
@@ -201,55 +206,59 @@ func TestBatchSizeInvariance(t *testing.T) {
 		name string
 		args Args
 	}{{"acc", nil}, {"top_k_acc", Args{"top_k": 2}}, {"ce", nil}, {"nll_loss", nil}, {"perplexity", Args{"ignore_label": nil}}, {"loss", nil}, {"pcc", nil}} {
-		whole := mustCreate(t, c.name, c.args)
-		update(t, whole, l, p)
-		for _, bs := range []int{1, 7, 13} {
-			m := mustCreate(t, c.name, c.args)
-			for lo := 0; lo < 60; lo += bs {
-				hi := min(lo+bs, 60)
-				ls, _ := l[0].Slice(lo, hi)
-				ps, _ := p[0].Slice(lo, hi)
-				update(t, m, list(ls), list(ps))
+		t.Run(propName(c.name, c.args), func(t *testing.T) {
+			whole := mustCreate(t, c.name, c.args)
+			update(t, whole, l, p)
+			for _, bs := range []int{1, 7, 13} {
+				m := mustCreate(t, c.name, c.args)
+				for lo := 0; lo < 60; lo += bs {
+					hi := min(lo+bs, 60)
+					ls, _ := l[0].Slice(lo, hi)
+					ps, _ := p[0].Slice(lo, hi)
+					update(t, m, list(ls), list(ps))
+				}
+				if got, want := value(m), value(whole); !near(got, want, 1e-12) {
+					t.Errorf("%s batch %d: %v != %v", c.name, bs, got, want)
+				}
 			}
-			if got, want := value(m), value(whole); !near(got, want, 1e-12) {
-				t.Errorf("%s batch %d: %v != %v", c.name, bs, got, want)
-			}
-		}
+		})
 	}
 }
 
 // TestConcurrentUpdate runs Updates from several goroutines (go test -race).
 func TestConcurrentUpdate(t *testing.T) {
 	for _, c := range propCases() {
-		m := mustCreate(t, c.name, c.args)
-		seq := mustCreate(t, c.name, c.args)
-		r := rand.New(rand.NewPCG(7, 8))
-		var batches [][2][]*nd.Array
-		for i := 0; i < 16; i++ {
-			l, p := c.gen(r)
-			batches = append(batches, [2][]*nd.Array{l, p})
-			update(t, seq, l, p)
-		}
-		var wg sync.WaitGroup
-		for g := 0; g < 4; g++ {
-			wg.Add(1)
-			go func(g int) {
-				defer wg.Done()
-				for i := g; i < len(batches); i += 4 {
-					if err := m.Update(batches[i][0], batches[i][1]); err != nil {
-						t.Error(err)
+		t.Run(propName(c.name, c.args), func(t *testing.T) {
+			m := mustCreate(t, c.name, c.args)
+			seq := mustCreate(t, c.name, c.args)
+			r := rand.New(rand.NewPCG(7, 8))
+			var batches [][2][]*nd.Array
+			for i := 0; i < 16; i++ {
+				l, p := c.gen(r)
+				batches = append(batches, [2][]*nd.Array{l, p})
+				update(t, seq, l, p)
+			}
+			var wg sync.WaitGroup
+			for g := 0; g < 4; g++ {
+				wg.Add(1)
+				go func(g int) {
+					defer wg.Done()
+					for i := g; i < len(batches); i += 4 {
+						if err := m.Update(batches[i][0], batches[i][1]); err != nil {
+							t.Error(err)
+						}
+						_ = m.String()
 					}
-					_ = m.String()
-				}
-			}(g)
-		}
-		wg.Wait()
-		if got, want := globalValue(m), globalValue(seq); !near(got, want, 1e-9) {
-			t.Errorf("%s: concurrent %v != sequential %v", c.name, got, want)
-		}
-		if c.counting && globalValue(m) != globalValue(seq) {
-			t.Errorf("%s: counting metric differs under concurrency", c.name)
-		}
+				}(g)
+			}
+			wg.Wait()
+			if got, want := globalValue(m), globalValue(seq); !near(got, want, 1e-9) {
+				t.Errorf("%s: concurrent %v != sequential %v", c.name, got, want)
+			}
+			if c.counting && globalValue(m) != globalValue(seq) {
+				t.Errorf("%s: counting metric differs under concurrency", c.name)
+			}
+		})
 	}
 }
 
@@ -279,4 +288,12 @@ func TestNaNHandling(t *testing.T) {
 	if l, _ := acc.(*Accuracy).Stats(); l.Num != 1 {
 		t.Errorf("failed update changed the count to %v", l.Num)
 	}
+}
+
+// propName names a property case's subtest: the metric and its arguments.
+func propName(name string, a Args) string {
+	if len(a) == 0 {
+		return name
+	}
+	return name + fmt.Sprint(a)
 }

@@ -1,7 +1,7 @@
 package metric
 
-// The quirks of spec/mxnet-metrics.md §11 and the docstring examples, each
-// with evalkit's decision (docs/compatibility.md).
+// The quirks of MXNet 1.9.1's metric.py and its docstring examples, each
+// with evalkit's decision (a row of docs/compatibility.md).
 
 import (
 	"math"
@@ -30,9 +30,11 @@ func TestDocstringExamples(t *testing.T) {
 	rl := f32(t, [][]float32{{2.5}, {0}, {2}, {8}})
 	rp := f32(t, [][]float32{{3}, {-0.5}, {2}, {7}})
 	for name, want := range map[string]float64{"mae": 0.5, "mse": 0.375, "rmse": 0.6123724356957945} {
-		m := mustCreate(t, name, nil)
-		update(t, m, list(rl), list(rp))
-		wantValue(t, m, want, 1e-15)
+		t.Run(name, func(t *testing.T) {
+			m := mustCreate(t, name, nil)
+			update(t, m, list(rl), list(rp))
+			wantValue(t, m, want, 1e-15)
+		})
 	}
 	custom, err := Create(func(l, p *nd.Array) (float64, error) {
 		var s float64
@@ -76,9 +78,11 @@ func TestMCCDocstring(t *testing.T) {
 	add(10000, 1, true)
 	label, pred := vec(t, l...), nd.Must(nd.FromFloat32(p, len(l), 2))
 	for name, want := range map[string]float64{"f1": 0.9523356030665205, "mcc": 0.01917751877733392, "pcc": 0.01917751877733392} {
-		m := mustCreate(t, name, nil)
-		update(t, m, list(label), list(pred))
-		wantValue(t, m, want, 1e-13)
+		t.Run(name, func(t *testing.T) {
+			m := mustCreate(t, name, nil)
+			update(t, m, list(label), list(pred))
+			wantValue(t, m, want, 1e-13)
+		})
 	}
 }
 
@@ -90,14 +94,16 @@ func TestQuirkRegressionPerBatch(t *testing.T) {
 		name       string
 		batch, smp float64
 	}{{"mae", 2.5, 3.25}, {"mse", 8.5, 12.25}, {"rmse", 2.5, 3.5}} {
-		batch := mustCreate(t, c.name, nil)
-		sample := mustCreate(t, c.name, Args{"average": "sample"})
-		for _, m := range []Metric{batch, sample} {
-			update(t, m, list(b1l), list(b1p))
-			update(t, m, list(b2l), list(b2p))
-		}
-		wantValue(t, batch, c.batch, 1e-15)
-		wantValue(t, sample, c.smp, 1e-15)
+		t.Run(c.name, func(t *testing.T) {
+			batch := mustCreate(t, c.name, nil)
+			sample := mustCreate(t, c.name, Args{"average": "sample"})
+			for _, m := range []Metric{batch, sample} {
+				update(t, m, list(b1l), list(b1p))
+				update(t, m, list(b2l), list(b2p))
+			}
+			wantValue(t, batch, c.batch, 1e-15)
+			wantValue(t, sample, c.smp, 1e-15)
+		})
 	}
 }
 

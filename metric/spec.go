@@ -11,13 +11,16 @@ import (
 //     "acc:output_names=[\"softmax\"]" — values are read as JSON when they
 //     parse (numbers, true, null, lists) and as strings otherwise;
 //   - a JSON config as Config returns it, or MXNet's ["name", {kwargs}].
-func ParseSpec(s string) (Metric, error) {
+func ParseSpec(s string) (Metric, error) { return Default.ParseSpec(s) }
+
+// ParseSpec is the package-level ParseSpec with names looked up in r.
+func (r *Registry) ParseSpec(s string) (Metric, error) {
 	t := strings.TrimSpace(s)
 	if t == "" {
 		return nil, fmt.Errorf("metric: empty metric spec")
 	}
 	if t[0] == '{' || t[0] == '[' {
-		return Create(t, nil)
+		return r.Create(t, nil)
 	}
 	name, rest, hasArgs := strings.Cut(t, ":")
 	args := Args{}
@@ -28,12 +31,12 @@ func ParseSpec(s string) (Metric, error) {
 			}
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok || strings.TrimSpace(k) == "" {
-				return nil, fmt.Errorf("metric: spec %q: argument %q is not key=value", s, kv)
+				return nil, fmt.Errorf("metric: spec %s: argument %s is not key=value", quoteShort(t), quoteShort(kv))
 			}
 			args[strings.TrimSpace(k)] = parseSpecValue(strings.TrimSpace(v))
 		}
 	}
-	return Create(name, args)
+	return r.Create(name, args)
 }
 
 // splitTopLevel splits at commas outside brackets and quotes.

@@ -16,22 +16,15 @@ const ConfigStateKey = "model_config"
 
 // ConfigState carries a network's Config through fit's resumable
 // checkpoints, the way MXNet's prefix-symbol.json carries the architecture
-// beside the parameters: pass it to Fit as a batch-end callback (it does
-// nothing per batch) and fit stores the config with every checkpoint as a
-// Stateful callback; ConfigFromCheckpoint reads it back before the network
+// beside the parameters: list it in fit.Config.States and fit stores the
+// config with every resumable checkpoint; ConfigFromCheckpoint reads it back before the network
 // is built. On resume, RestoreState checks that the checkpoint's
 // architecture is the one being trained.
 type ConfigState struct {
 	Config Config
 }
 
-var (
-	_ fit.BatchEndCallback = (*ConfigState)(nil)
-	_ fit.Stateful         = (*ConfigState)(nil)
-)
-
-// BatchEnd does nothing.
-func (*ConfigState) BatchEnd(fit.BatchEndParam) error { return nil }
+var _ fit.Stateful = (*ConfigState)(nil)
 
 // StateKey returns ConfigStateKey.
 func (*ConfigState) StateKey() string { return ConfigStateKey }

@@ -42,9 +42,11 @@ func TestConfigState(t *testing.T) {
 		{"bad json", &fit.Checkpoint{State: &fit.TrainState{Callbacks: map[string]json.RawMessage{ConfigStateKey: json.RawMessage(`{"input_dim": "x"}`)}}}, "network config"},
 		{"invalid", &fit.Checkpoint{State: &fit.TrainState{Callbacks: map[string]json.RawMessage{ConfigStateKey: json.RawMessage(`{"input_dim": 4}`)}}}, "embedding_dim must be > 0"},
 	} {
-		if _, err := ConfigFromCheckpoint(c.ck); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := ConfigFromCheckpoint(c.ck); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			}
+		})
 	}
 }
 
@@ -78,8 +80,10 @@ func TestCheckParams(t *testing.T) {
 		{"extra", extra, "has parameter fc9_weight"},
 		{"shape", shape, "fc1_bias is float32(9,), want float32(8,)"},
 	} {
-		if err := net.CheckParams(&fit.Checkpoint{Arg: c.arg}); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if err := net.CheckParams(&fit.Checkpoint{Arg: c.arg}); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			}
+		})
 	}
 }

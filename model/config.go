@@ -70,7 +70,8 @@ type HeadConfig struct {
 	Scale float64 `json:"scale,omitempty"`
 	// Margin is insightface's margin_m: the cosine margin for CosFace, the
 	// angular margin in radians for ArcFace (in [0, π/2)). Zero means no
-	// margin (a normalised softmax); DefaultHead gives insightface's values.
+	// margin (a normalised softmax); insightface's values are s = 64 with m = 0.35
+	// (CosFace) or m = 0.5 (ArcFace).
 	Margin float64 `json:"margin,omitempty"`
 	// EasyMargin is insightface's --easy-margin for ArcFace: apply the
 	// margin only where cos θ > 0 and keep the plain logit elsewhere. Without
@@ -84,18 +85,6 @@ type HeadConfig struct {
 	// validation accuracy measures classification rather than the
 	// margin-penalised training objective.
 	MarginInEval bool `json:"margin_in_eval,omitempty"`
-}
-
-// DefaultHead returns insightface's defaults for kind: s = 64 and m = 0.35
-// (CosFace) or m = 0.5 (ArcFace, hard margin).
-func DefaultHead(kind HeadKind) HeadConfig {
-	switch kind {
-	case CosFace:
-		return HeadConfig{Kind: kind, Scale: 64, Margin: 0.35}
-	case ArcFace:
-		return HeadConfig{Kind: kind, Scale: 64, Margin: 0.5}
-	}
-	return HeadConfig{Kind: kind}
 }
 
 // Config describes a network. The zero values of the optional fields take

@@ -19,10 +19,10 @@
 //	it, _ := model.NewImageIter(pixels, labels, 28, 28, model.ImageIterOptions{BatchSize: 128, Shuffle: true})
 //	sgd := fit.NewSGD(0.1)
 //	sgd.Momentum, sgd.WD = 0.9, 5e-4
-//	err := fit.Fit(ctx, mod, it, fit.WithNumEpoch(10), fit.WithOptimizer(sgd),
-//		fit.WithInitializer(fit.NewXavier("gaussian", "out", 2, 1)), // insightface's
-//		fit.WithEvalMetric(metric.NewComposite(metric.Options{},
-//			insightface.NewAccMetric(), insightface.NewLossValueMetric())))
+//	err := fit.Fit(ctx, mod, it, fit.Config{NumEpoch: 10, Optimizer: sgd,
+//		Initializer: fit.NewXavier("gaussian", "out", 2, 1), // insightface's
+//		EvalMetric: metric.NewComposite(metric.Options{},
+//			insightface.NewAccMetric(), insightface.NewLossValueMetric())})
 //
 // The optimizer (fit.SGD) and initialisers (fit.Xavier, fit.Uniform) are
 // fit's; the model supplies the network, its gradients and the data
@@ -35,10 +35,10 @@
 // order, so results do not depend on scheduling and a resumed run reproduces
 // an uninterrupted one bit for bit. Steady-state training allocates nothing.
 //
-// Checkpoints are fit's resumable .npz files (fit.WithResumeCheckpoint,
+// Checkpoints are fit's resumable .npz files (fit.Config.ResumeCheckpoint,
 // fit.LoadCheckpoint): parameters, optimizer state, metric and callback
-// state and the epoch/batch position, written atomically. Pass a
-// ConfigState callback to Fit and the network's Config travels in the same
+// state and the epoch/batch position, written atomically. Register a
+// ConfigState in fit.Config.States and the network's Config travels in the same
 // file; ConfigFromCheckpoint reads it back and Network.CheckParams checks the
 // parameters against it before resuming. ImageIter.SetEpoch puts the data
 // back where the run stopped, so a resumed run matches an uninterrupted one

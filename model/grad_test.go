@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -42,11 +43,13 @@ func TestDenseGradient(t *testing.T) {
 		v    []float64
 		got  []float32
 	}{{"dx", x64, d.dx}, {"dw", w64, d.dw}, {"db", b64, d.db}} {
-		num := make([]float64, len(c.v))
-		for k := range c.v {
-			num[k] = numGrad(loss, c.v, k)
-		}
-		checkGrad(t, c.name, c.got, num)
+		t.Run(c.name, func(t *testing.T) {
+			num := make([]float64, len(c.v))
+			for k := range c.v {
+				num[k] = numGrad(loss, c.v, k)
+			}
+			checkGrad(t, c.name, c.got, num)
+		})
 	}
 }
 
@@ -232,10 +235,12 @@ func TestMarginValues(t *testing.T) {
 		{easy, 0, 0},
 		{cos, 0.5, 0.15},
 	} {
-		got, _ := c.g.apply(c.in)
-		if math.Abs(got-c.out) > 1e-15 {
-			t.Errorf("%v margin f(%v) = %v, want %v", c.g.kind, c.in, got, c.out)
-		}
+		t.Run(fmt.Sprint(c.in), func(t *testing.T) {
+			got, _ := c.g.apply(c.in)
+			if math.Abs(got-c.out) > 1e-15 {
+				t.Errorf("%v margin f(%v) = %v, want %v", c.g.kind, c.in, got, c.out)
+			}
+		})
 	}
 	if _, df := arc.apply(1); math.IsInf(df, 0) || math.IsNaN(df) {
 		t.Errorf("ArcFace slope at cos θ = 1 is %v, want a finite cap", df)

@@ -112,9 +112,11 @@ func TestImageIterErrors(t *testing.T) {
 		{"empty", nil, nil, 1, 1, ImageIterOptions{BatchSize: 1}, "no images"},
 		{"short", []uint8{1, 2}, []int32{0, 1}, 1, 1, ImageIterOptions{BatchSize: 3}, "no full batch of 3"},
 	} {
-		_, err := NewImageIter(c.px, c.lab, c.r, c.c, c.opt)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			_, err := NewImageIter(c.px, c.lab, c.r, c.c, c.opt)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			}
+		})
 	}
 }

@@ -127,10 +127,12 @@ func TestModuleForwardErrors(t *testing.T) {
 		{"labels", &fit.DataBatch{Data: []*nd.Array{ok}, Label: []*nd.Array{nd.Must(nd.FromFloat32([]float32{1, 2, 0}))}}, "does not have the data's 2 rows"},
 		{"label range", &fit.DataBatch{Data: []*nd.Array{ok}, Label: []*nd.Array{nd.Must(nd.FromFloat32([]float32{1, 3}))}}, "label 1 is 3"},
 	} {
-		err := mod.Forward(c.b, true)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			err := mod.Forward(c.b, true)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			}
+		})
 	}
 }
 
@@ -172,9 +174,9 @@ func runFit(t *testing.T, epochs, stopAt int, ckPath string, resume bool) (map[s
 		}
 		return nil
 	})
-	opts := []fit.Option{fit.WithNumEpoch(epochs), fit.WithEvalMetric(m), fit.WithOptimizer(sgd),
-		fit.WithLogger(fit.NewLogger(io.Discard, fit.LogPlain)), fit.WithBatchEndCallback(&ConfigState{Config: cfg}, stopper),
-		fit.WithResumeCheckpoint(ckPath, 0)}
+	fc := fit.Config{NumEpoch: epochs, EvalMetric: m, Optimizer: sgd,
+		Logger: fit.NewLogger(io.Discard, fit.LogPlain), States: []fit.Stateful{&ConfigState{Config: cfg}},
+		BatchEnd: []fit.BatchEndCallback{stopper}, ResumeCheckpoint: ckPath}
 	if resume {
 		if err := net.CheckParams(ck); err != nil {
 			t.Fatal(err)
@@ -183,11 +185,11 @@ func runFit(t *testing.T, epochs, stopAt int, ckPath string, resume bool) (map[s
 			t.Fatal(err)
 		}
 		it.SetEpoch(ck.State.Epoch)
-		opts = append(opts, fit.WithArgParams(ck.Arg, ck.Aux), fit.WithResume(ck.State))
+		fc.ArgParams, fc.AuxParams, fc.Resume = ck.Arg, ck.Aux, ck.State
 	} else {
-		opts = append(opts, fit.WithInitializer(fit.NewXavier("gaussian", "out", 2, 7)))
+		fc.Initializer = fit.NewXavier("gaussian", "out", 2, 7)
 	}
-	err = fit.Fit(ctx, mod, it, opts...)
+	err = fit.Fit(ctx, mod, it, fc)
 	params := map[string][]float32{}
 	arg, _ := mod.Params()
 	for k, v := range arg {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -106,19 +107,21 @@ func TestEvalForwardMargin(t *testing.T) {
 	for _, c := range []struct {
 		train, marginInEval, want bool
 	}{{true, false, true}, {false, false, false}, {false, true, true}} {
-		n.cfg.Head.MarginInEval = c.marginInEval
-		if err := n.Forward(x, labels, c.train); err != nil {
-			t.Fatal(err)
-		}
-		_, probs, loss := ref.forward(to64(x), lab, c.want)
-		if math.Abs(n.Loss()-loss) > 1e-5*(1+loss) {
-			t.Errorf("train=%v marginInEval=%v: loss %v, want %v (margin applied: %v)", c.train, c.marginInEval, n.Loss(), loss, c.want)
-		}
-		for i, v := range n.Probs() {
-			if math.Abs(float64(v)-probs[i]) > 1e-5 {
-				t.Fatalf("train=%v: probs[%d] = %v, want %v", c.train, i, v, probs[i])
+		t.Run(fmt.Sprint(c.train, c.marginInEval), func(t *testing.T) {
+			n.cfg.Head.MarginInEval = c.marginInEval
+			if err := n.Forward(x, labels, c.train); err != nil {
+				t.Fatal(err)
 			}
-		}
+			_, probs, loss := ref.forward(to64(x), lab, c.want)
+			if math.Abs(n.Loss()-loss) > 1e-5*(1+loss) {
+				t.Errorf("train=%v marginInEval=%v: loss %v, want %v (margin applied: %v)", c.train, c.marginInEval, n.Loss(), loss, c.want)
+			}
+			for i, v := range n.Probs() {
+				if math.Abs(float64(v)-probs[i]) > 1e-5 {
+					t.Fatalf("train=%v: probs[%d] = %v, want %v", c.train, i, v, probs[i])
+				}
+			}
+		})
 	}
 	if err := n.Forward(x, nil, false); err != nil {
 		t.Fatal(err)
@@ -181,10 +184,12 @@ func TestForwardErrors(t *testing.T) {
 		{"NaN label", x, []float32{0, float32(math.NaN()), 1, 2}, true, "label 1 is NaN"},
 		{"train without labels", x, nil, true, "needs labels"},
 	} {
-		err := n.Forward(c.x, c.l, c.train)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			err := n.Forward(c.x, c.l, c.train)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			}
+		})
 	}
 	// A label of 2.7 is class 2 (MXNet truncates toward zero).
 	if err := n.Forward(x, []float32{0, 1, 2.7, 4.5}, false); err != nil {
@@ -211,15 +216,17 @@ func TestConfigValidate(t *testing.T) {
 		{"kind", func(c *Config) { c.Head = HeadConfig{Kind: 9} }, "unknown head kind 9"},
 		{"huge", func(c *Config) { c.InputDim, c.Hidden = 1<<20, []int{1 << 20} }, "too large"},
 	} {
-		cfg := ok
-		c.edit(&cfg)
-		err := cfg.Validate()
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
-		if _, err := New(cfg); err == nil {
-			t.Errorf("%s: New accepted an invalid config", c.name)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			cfg := ok
+			c.edit(&cfg)
+			err := cfg.Validate()
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			}
+			if _, err := New(cfg); err == nil {
+				t.Errorf("%s: New accepted an invalid config", c.name)
+			}
+		})
 	}
 	for _, s := range []string{"softmax", "CosFace", "arcface"} {
 		k, err := ParseHeadKind(s)

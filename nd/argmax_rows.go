@@ -2,6 +2,7 @@ package nd
 
 import (
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -24,8 +25,9 @@ type rowJob struct {
 
 // rowGroup tracks one call's jobs.
 type rowGroup struct {
-	wg   sync.WaitGroup
-	hits atomic.Int64
+	wg    sync.WaitGroup
+	hits  atomic.Int64
+	fault atomic.Pointer[any] // a worker's fault on mapped memory
 }
 
 var rowPool struct {
@@ -39,12 +41,29 @@ func startRowPool() {
 	rowPool.groups.New = func() any { return new(rowGroup) }
 	for range max(1, runtime.NumCPU()-1) {
 		go func() {
+			// A fault reading a mapped file that shrank is handed to the
+			// caller's goroutine (see GuardMapped).
+			debug.SetPanicOnFault(true)
 			for j := range rowPool.jobs {
-				j.run()
+				j.runGuarded()
 				j.g.wg.Done()
 			}
 		}()
 	}
+}
+
+// runGuarded runs the job, recording a fault on mapped memory in the
+// group instead of crashing the worker.
+func (j rowJob) runGuarded() {
+	defer func() {
+		if p := recover(); p != nil {
+			if mappedFault(p) == nil {
+				panic(p)
+			}
+			j.g.fault.CompareAndSwap(nil, &p)
+		}
+	}()
+	j.run()
 }
 
 func (j rowJob) run() {
@@ -85,6 +104,10 @@ func runRows(j rowJob, n int) int64 {
 	j.run()
 	g.wg.Wait()
 	hits := g.hits.Load()
+	if p := g.fault.Swap(nil); p != nil {
+		rowPool.groups.Put(g)
+		panic(*p) // for the caller's GuardMapped
+	}
 	rowPool.groups.Put(g)
 	return hits
 }

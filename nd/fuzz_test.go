@@ -105,7 +105,13 @@ func FuzzReadNpz(f *testing.F) {
 			}
 			data = b.Bytes()
 		}
-		z, err := ReadNpz(bytes.NewReader(data), int64(len(data)))
+		var z *Npz
+		var err error
+		// Memory stays within what the members' data can expand to.
+		got := allocated(func() { z, err = ReadNpz(bytes.NewReader(data), int64(len(data))) })
+		if limit := uint64(16*deflateMaxRatio*len(data)) + 1<<20; got > limit {
+			t.Fatalf("reading %d bytes allocated %d, want at most %d", len(data), got, limit)
+		}
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "nd: ") {
 				t.Fatalf("error without the package prefix: %v", err)

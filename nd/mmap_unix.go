@@ -19,6 +19,11 @@ const mapMin = 1 << 20
 // of being copied through fresh heap pages. Other files, and systems where
 // mapping fails, fall back to ReadNpyFile (whose arrays are writable).
 //
+// If another program truncates or rewrites the file in place while the
+// array is read (np.save over the same path), the read faults: run the
+// reading code inside GuardMapped to get a *MappedFileError instead of
+// SIGBUS.
+//
 // A mapped array is read-only: writing into its data crashes the program
 // (Clone it first to modify it). It and every view of it are valid until
 // release is called; after that, touching its data crashes the program.
@@ -65,12 +70,15 @@ func MapNpyFile(path string) (a *Array, release func() error, err error) {
 			a.f64 = unsafe.Slice((*float64)(p), h.size)
 		}
 	}
+	start := uintptr(unsafe.Pointer(&mem[0]))
+	registerMapping(mappedRegion{start: start, end: start + uintptr(len(mem)), path: path, size: st.Size()})
 	released := false
 	return a, func() error {
 		if released {
 			return nil
 		}
 		released = true
+		unregisterMapping(start)
 		return syscall.Munmap(mem)
 	}, nil
 }

@@ -35,9 +35,18 @@ func (z *Npz) Get(name string) (*Array, bool) {
 // ReadNpz reads an .npz archive of size bytes from r. Members may be stored
 // (np.savez) or deflated (np.savez_compressed); every member must hold a
 // .npy array, and array names (member names less ".npy") must be unique.
-// Directory entries are skipped. Each member's checksum is verified.
+// Directory entries are skipped. Each member's checksum is verified. A
+// member may declare no more bytes than its compressed data can hold; see
+// ReadNpzLimit to bound it further.
 func ReadNpz(r io.ReaderAt, size int64) (*Npz, error) {
-	z, err := readNpz(r, size)
+	return ReadNpzLimit(r, size, 0)
+}
+
+// ReadNpzLimit is ReadNpz with members of at most maxMember bytes each
+// (uncompressed; 0: no limit of the caller's). Each array is allocated once
+// at the size its member declares, after the checks of ZipMemberSize.
+func ReadNpzLimit(r io.ReaderAt, size, maxMember int64) (*Npz, error) {
+	z, err := readNpz(r, size, maxMember)
 	if err != nil {
 		return nil, fmt.Errorf("nd: %w", err)
 	}
@@ -55,14 +64,14 @@ func ReadNpzFile(path string) (*Npz, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nd: %w", err)
 	}
-	z, err := readNpz(f, st.Size())
+	z, err := readNpz(f, st.Size(), 0)
 	if err != nil {
 		return nil, fmt.Errorf("nd: %s: %w", path, err)
 	}
 	return z, nil
 }
 
-func readNpz(r io.ReaderAt, size int64) (*Npz, error) {
+func readNpz(r io.ReaderAt, size, maxMember int64) (*Npz, error) {
 	if size < 0 {
 		return nil, fmt.Errorf("negative .npz size %d", size)
 	}
@@ -88,7 +97,7 @@ func readNpz(r io.ReaderAt, size int64) (*Npz, error) {
 			return nil, fmt.Errorf(".npz members %q and %q both name array %q", prev, f.Name, name)
 		}
 		seen[name] = f.Name
-		a, err := readNpzMember(f, size)
+		a, err := ReadNpyZipMember(f, maxMember)
 		if err != nil {
 			return nil, fmt.Errorf(".npz member %q: %w", f.Name, err)
 		}
@@ -96,29 +105,6 @@ func readNpz(r io.ReaderAt, size int64) (*Npz, error) {
 		z.Arrays = append(z.Arrays, a)
 	}
 	return z, nil
-}
-
-func readNpzMember(f *zip.File, archiveSize int64) (*Array, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = rc.Close() }() // errors surface from Read
-	// Trust the declared size for allocation only when it cannot exceed the
-	// archive: a stored member. A deflated member's size is read as it comes.
-	remaining := int64(-1)
-	if f.Method == zip.Store && f.UncompressedSize64 <= uint64(archiveSize) {
-		remaining = int64(f.UncompressedSize64)
-	}
-	a, err := readNpy(rc, remaining)
-	if err != nil {
-		return nil, err
-	}
-	// Read to the end so the zip reader verifies the CRC-32 and size.
-	if _, err := io.Copy(io.Discard, rc); err != nil {
-		return nil, err
-	}
-	return a, nil
 }
 
 // WriteNpz writes arrays to w as an .npz archive, member names[i]+".npy"

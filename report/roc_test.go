@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -50,9 +51,11 @@ func TestWriteROCPNGErrors(t *testing.T) {
 		{[]ROCCurve{{Name: "a", FPR: []float64{0, 1}, TPR: []float64{0}}}, "1 TPRs"},
 		{[]ROCCurve{{Name: "a", FPR: []float64{0, 2}, TPR: []float64{0, 1}}}, "outside [0, 1]"},
 	} {
-		if err := WriteROCPNG(p, tc.curves, ROCPlotOptions{}); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("err = %v, want %q", err, tc.want)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			if err := WriteROCPNG(p, tc.curves, ROCPlotOptions{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
 	}
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
 		t.Errorf("failed writes left %s", p)
@@ -78,17 +81,19 @@ func TestZoomTPR(t *testing.T) {
 		{1, 0.999},       // perfect: capped at 0.001
 		{0.9995, 0.999},  // m = 0.00055 -> 0.001
 	} {
-		curves := []ROCCurve{{FPR: []float64{0, 0, 1e-3, 1}, TPR: []float64{0, tc.edge, 1, 1}}}
-		if got := zoomedMinTPR(curves, 1e-4); !near(got, tc.want) {
-			t.Errorf("edge TPR %v: axis from %v, want %v", tc.edge, got, tc.want)
-		}
-		p, err := ROCPlot(curves, ROCPlotOptions{ZoomTPR: true, MinFPR: 1e-4})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !near(p.Y.Min, tc.want) {
-			t.Errorf("edge TPR %v: plot Y.Min %v, want %v", tc.edge, p.Y.Min, tc.want)
-		}
+		t.Run(fmt.Sprint(tc.edge), func(t *testing.T) {
+			curves := []ROCCurve{{FPR: []float64{0, 0, 1e-3, 1}, TPR: []float64{0, tc.edge, 1, 1}}}
+			if got := zoomedMinTPR(curves, 1e-4); !near(got, tc.want) {
+				t.Errorf("edge TPR %v: axis from %v, want %v", tc.edge, got, tc.want)
+			}
+			p, err := ROCPlot(curves, ROCPlotOptions{ZoomTPR: true, MinFPR: 1e-4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !near(p.Y.Min, tc.want) {
+				t.Errorf("edge TPR %v: plot Y.Min %v, want %v", tc.edge, p.Y.Min, tc.want)
+			}
+		})
 	}
 	// A given MinTPR wins over ZoomTPR; two curves zoom to the lower one.
 	curves := []ROCCurve{

@@ -20,27 +20,76 @@ type Curve struct {
 	mu       sync.Mutex
 	genuine  []float64
 	impostor []float64
+	zero     zeroSign // sign of the first zero score added
+}
+
+// zeroSign records the sign of the first zero score a curve saw. −0 and +0
+// are one threshold; scikit-learn's roc_curve reports it with the sign of
+// the zero that came first in its input (its stable sort, reversed, ends
+// each group of ties with the earliest score), so the curve keeps that sign.
+type zeroSign uint8
+
+const (
+	noZero zeroSign = iota
+	positiveZero
+	negativeZero
+)
+
+// see notes s, a score, if it is the first zero.
+func (z *zeroSign) see(s float64) {
+	if s == 0 && *z == noZero {
+		*z = positiveZero
+		if math.Signbit(s) {
+			*z = negativeZero
+		}
+	}
+}
+
+// firstZero returns the sign of the first zero in genuine, else impostor.
+func firstZero(genuine, impostor []float64) zeroSign {
+	var z zeroSign
+	for _, s := range genuine {
+		if z.see(s); z != noZero {
+			return z
+		}
+	}
+	for _, s := range impostor {
+		z.see(s)
+	}
+	return z
+}
+
+// apply gives a zero threshold the recorded sign.
+func (z zeroSign) apply(t float64) float64 {
+	switch {
+	case t != 0:
+		return t
+	case z == negativeZero:
+		return math.Copysign(0, -1)
+	}
+	return 0
 }
 
 // NewCurveOwning returns a curve holding the given genuine and impostor
 // scores without copying them: the curve owns the slices from then on (it
 // reorders them when computing a ROC, and appends may reuse their storage).
 // Use it to evaluate tens of millions of scores already in memory; see
-// PartitionScores to split a labelled score array in place.
+// PartitionScores to split a labelled score array in place. The order of
+// the scores is not known, so a zero threshold takes the sign of the first
+// zero in genuine, else in impostor (scikit-learn: the first in its input).
 func NewCurveOwning(genuine, impostor []float64) (*Curve, error) {
-	if err := checkScores(genuine); err != nil {
+	zg, err := scanScores(genuine)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkScores(impostor); err != nil {
+	zi, err := scanScores(impostor)
+	if err != nil {
 		return nil, err
 	}
-	for i := range genuine {
-		genuine[i] += 0
+	if zg == noZero {
+		zg = zi
 	}
-	for i := range impostor {
-		impostor[i] += 0
-	}
-	return &Curve{genuine: genuine, impostor: impostor}, nil
+	return &Curve{genuine: genuine, impostor: impostor, zero: zg}, nil
 }
 
 // PartitionScores reorders scores in place so that the genuine ones come
@@ -132,6 +181,21 @@ func (c *Curve) AddSplit(genuine, impostor []float64) error {
 	return nil
 }
 
+// scanScores checks that scores are finite and returns the sign of the
+// first zero among them, in one pass.
+func scanScores(scores []float64) (zeroSign, error) {
+	var z zeroSign
+	for i, s := range scores {
+		if s-s != 0 { // NaN or ±Inf
+			return z, fmt.Errorf("verify: score %d is %v; scores must be finite", i, s)
+		}
+		if s == 0 && z == noZero {
+			z.see(s)
+		}
+	}
+	return z, nil
+}
+
 func checkScores(scores []float64) error {
 	for i, s := range scores {
 		if math.IsNaN(s) || math.IsInf(s, 0) {
@@ -142,7 +206,7 @@ func checkScores(scores []float64) error {
 }
 
 func (c *Curve) push(s float64, genuine bool) {
-	s += 0 // fold -0 into +0: they are one threshold, as np.diff sees them
+	c.zero.see(s)
 	if genuine {
 		c.genuine = append(c.genuine, s)
 	} else {
@@ -161,9 +225,13 @@ func (c *Curve) Merge(other *Curve) error {
 	other.mu.Lock()
 	g := append([]float64(nil), other.genuine...)
 	im := append([]float64(nil), other.impostor...)
+	z := other.zero
 	other.mu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.zero == noZero {
+		c.zero = z
+	}
 	c.genuine = append(c.genuine, g...)
 	c.impostor = append(c.impostor, im...)
 	return nil
@@ -174,6 +242,7 @@ func (c *Curve) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.genuine, c.impostor = c.genuine[:0], c.impostor[:0]
+	c.zero = noZero
 }
 
 // Len returns the number of genuine and impostor scores.
@@ -184,8 +253,10 @@ func (c *Curve) Len() (genuine, impostor int) {
 }
 
 // ROC computes the exact ROC with collinear points dropped, as
-// scikit-learn's roc_curve. It sorts the stored scores in place (the state
-// is a multiset, so nothing observable changes) in O(n) time.
+// scikit-learn's roc_curve. It sorts the stored scores (the state is a
+// multiset, so nothing observable changes) in O(n) time for scores spread
+// smoothly, using all cores and, for a million scores or more, a
+// temporary second buffer of the class's size.
 func (c *Curve) ROC() (*ROC, error) { return c.roc(false) }
 
 // FullROC is ROC with every distinct threshold kept
@@ -196,8 +267,8 @@ func (c *Curve) roc(keepAll bool) (*ROC, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	sortDescending(c.genuine)
-	sortDescending(c.impostor)
-	return rocFromSorted(c.genuine, c.impostor, keepAll)
+	ties, hinted := sortDescendingTies(c.impostor)
+	return rocFromSorted(c.genuine, c.impostor, c.zero, keepAll, ties, hinted)
 }
 
 // curveJSON is the serialised state of a Curve.
@@ -205,10 +276,14 @@ type curveJSON struct {
 	Kind     string    `json:"kind"`
 	Genuine  []float64 `json:"genuine"`
 	Impostor []float64 `json:"impostor"`
+	// FirstZero is "-0" or "+0" when the first zero score added was
+	// negative or positive zero and could not be told from the lists.
+	FirstZero string `json:"first_zero,omitempty"`
 }
 
 // MarshalJSON encodes the scores: {"kind":"exact-curve","genuine":[…],
-// "impostor":[…]}.
+// "impostor":[…]}, plus "first_zero" ("-0" or "+0") when the sign of the
+// first zero score differs from what the lists' order tells.
 func (c *Curve) MarshalJSON() ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -219,7 +294,14 @@ func (c *Curve) MarshalJSON() ([]byte, error) {
 	if im == nil {
 		im = []float64{}
 	}
-	return json.Marshal(curveJSON{Kind: "exact-curve", Genuine: g, Impostor: im})
+	s := curveJSON{Kind: "exact-curve", Genuine: g, Impostor: im}
+	if c.zero != firstZero(g, im) {
+		s.FirstZero = "+0"
+		if c.zero == negativeZero {
+			s.FirstZero = "-0"
+		}
+	}
+	return json.Marshal(s)
 }
 
 // UnmarshalJSON replaces the state with one written by MarshalJSON.
@@ -237,14 +319,21 @@ func (c *Curve) UnmarshalJSON(b []byte) error {
 	if err := checkScores(s.Impostor); err != nil {
 		return err
 	}
+	z := firstZero(s.Genuine, s.Impostor)
+	switch s.FirstZero {
+	case "":
+	case "+0":
+		z = positiveZero
+	case "-0":
+		z = negativeZero
+	default:
+		return fmt.Errorf("verify: curve state has first_zero %q, want \"+0\" or \"-0\"", s.FirstZero)
+	}
+	if z != noZero && firstZero(s.Genuine, s.Impostor) == noZero {
+		return fmt.Errorf("verify: curve state has first_zero %q but no zero score", s.FirstZero)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.genuine, c.impostor = s.Genuine, s.Impostor
-	for i := range c.genuine {
-		c.genuine[i] += 0
-	}
-	for i := range c.impostor {
-		c.impostor[i] += 0
-	}
+	c.genuine, c.impostor, c.zero = s.Genuine, s.Impostor, z
 	return nil
 }

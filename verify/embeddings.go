@@ -337,7 +337,9 @@ func parallel(n int, fn func(lo, hi int) error) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[k] = fn(lo, hi)
+			// A mapped input that shrinks while it is read faults here,
+			// in this goroutine: turn that into an error naming the file.
+			errs[k] = nd.GuardMapped(func() error { return fn(lo, hi) })
 		}()
 	}
 	wg.Wait()

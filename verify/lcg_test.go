@@ -2,7 +2,7 @@ package verify
 
 import "math"
 
-// glibcLCG is the generator of the spec's synthetic examples and of the
+// glibcLCG is the generator of the hand-checked synthetic examples and of the
 // golden files under testdata/verify: s ← (1103515245·s + 12345) mod 2³¹,
 // u = s / 2³¹ (every operation exact in float64, so Python reproduces it
 // bit for bit).
@@ -22,7 +22,7 @@ func (g *glibcLCG) mean4() float64 {
 	return a * 0.25
 }
 
-// spec4Scores returns the spec's IJB example (§4): 1000 genuine scores
+// spec4Scores returns the synthetic IJB example: 1000 genuine scores
 // 0.9·mean4+0.1, then 200000 impostor scores 0.6·mean4 − 0.2, from LCG(2024).
 func spec4Scores() (scores []float64, genuine []bool) {
 	g := &glibcLCG{s: 2024}
@@ -104,7 +104,7 @@ func rocFloat32() (scores []float64, genuine []bool) {
 	return scores, genuine
 }
 
-// specSmall is the spec's 10-score ROC example (§4).
+// specSmall is a hand-worked 10-score ROC example.
 func specSmall() ([]float64, []bool) {
 	return []float64{.9, .8, .8, .7, .6, .5, .5, .4, .3, .2},
 		[]bool{true, true, false, false, true, false, false, false, false, false}

@@ -8,12 +8,23 @@ import "math"
 // golden tests under testdata/verify compare bit patterns.
 
 // pairwiseSum returns np.add.reduce over a contiguous 1-D slice, in the
-// slice's precision (numpy sums float32 in float32): the reduction starts
-// from the identity 0 and adds numpy's pairwise sum (blocks of at most 128
-// elements summed with 8 interleaved accumulators).
+// slice's precision (numpy sums float32 in float32). numpy's reduction
+// starts from the identity 0 and feeds the array to its inner loop in
+// buffers of npBufSize elements; each buffer is summed pairwise (leaves of
+// at most 128 elements with 8 interleaved accumulators) and added to the
+// running result, buffer after buffer.
 func pairwiseSum[T float32 | float64](a []T) T {
-	return 0 + pairwiseBlock(a)
+	var res T
+	for len(a) > npBufSize {
+		res += pairwiseBlock(a[:npBufSize])
+		a = a[npBufSize:]
+	}
+	return res + pairwiseBlock(a)
 }
+
+// npBufSize is numpy's NPY_BUFSIZE, the number of elements its reduction
+// loop hands to the pairwise summation at once.
+const npBufSize = 8192
 
 func pairwiseBlock[T float32 | float64](a []T) T {
 	n := len(a)
@@ -57,7 +68,13 @@ func pairwiseBlock[T float32 | float64](a []T) T {
 // dotPairwise returns np.sum(a * b) for two float64 rows of equal length:
 // pairwiseSum of the rounded products, without storing them.
 func dotPairwise(a, b []float64) float64 {
-	return 0 + dotBlock(a, b[:len(a)])
+	b = b[:len(a)]
+	var res float64
+	for len(a) > npBufSize {
+		res += dotBlock(a[:npBufSize], b[:npBufSize])
+		a, b = a[npBufSize:], b[npBufSize:]
+	}
+	return res + dotBlock(a, b)
 }
 
 // dotBlock is pairwiseBlock over the products a[i]*b[i]; the explicit

@@ -178,9 +178,11 @@ func TestKFold(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	for _, c := range [][2]int{{3, 0}, {3, 4}, {0, 1}} {
-		if _, err := KFold(c[0], c[1]); err == nil {
-			t.Errorf("KFold(%d, %d): no error", c[0], c[1])
-		}
+		t.Run(fmt.Sprint(c), func(t *testing.T) {
+			if _, err := KFold(c[0], c[1]); err == nil {
+				t.Errorf("KFold(%d, %d): no error", c[0], c[1])
+			}
+		})
 	}
 }
 
@@ -200,9 +202,11 @@ func TestEvaluateErrorsAndDegenerate(t *testing.T) {
 		{[]float64{1}, []bool{true}, Options{FARTarget: 2}, "FAR target"},
 		{[]float64{1}, []bool{true}, Options{Folds: 1, AccuracyGrid: Grid{Step: -1, N: 3}}, "accuracy grid"},
 	} {
-		if _, err := Evaluate(tc.d, tc.s, tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: err = %v, want %q", tc.d, err, tc.want)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			if _, err := Evaluate(tc.d, tc.s, tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: err = %v, want %q", tc.d, err, tc.want)
+			}
+		})
 	}
 	// A fold without positives: evaluated, rates with a zero denominator
 	// are 0, and the fold is named.
@@ -441,12 +445,14 @@ func TestSortDescending(t *testing.T) {
 				a[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(40)-20))
 			}
 		}
-		want := slices.Clone(a)
-		slices.SortFunc(want, func(x, y float64) int { return -cmpFloat(x, y) })
-		sortDescending(a)
-		if !slices.Equal(a, want) {
-			t.Fatalf("n=%d: radix sort differs", n)
-		}
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			want := slices.Clone(a)
+			slices.SortFunc(want, func(x, y float64) int { return -cmpFloat(x, y) })
+			sortDescending(a)
+			if !slices.Equal(a, want) {
+				t.Fatalf("n=%d: sort differs", n)
+			}
+		})
 	}
 	// Every digit equal (all keys alike), keys differing only in the last
 	// byte, and already sorted or reversed input.
@@ -476,12 +482,14 @@ func TestSortDescending(t *testing.T) {
 		"one above (LSD)": oneAbove(1000), "one above (MSD)": oneAbove(70000), "lone pair": lonePair,
 	}
 	for name, a := range cases {
-		want := slices.Clone(a)
-		slices.SortFunc(want, func(x, y float64) int { return -cmpFloat(x, y) })
-		sortDescending(a)
-		if !slices.Equal(a, want) {
-			t.Fatalf("%s: radix sort differs", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			want := slices.Clone(a)
+			slices.SortFunc(want, func(x, y float64) int { return -cmpFloat(x, y) })
+			sortDescending(a)
+			if !slices.Equal(a, want) {
+				t.Fatalf("%s: sort differs", name)
+			}
+		})
 	}
 }
 

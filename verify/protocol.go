@@ -74,6 +74,9 @@ func Evaluate(scores []float64, issame []bool, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("verify: score of pair %d is %v; scores must be finite", i, s)
 		}
 	}
+	if err := checkBothClasses(issame); err != nil {
+		return nil, err
+	}
 	// evaluate only reads v: squared-L2 distances are used as given.
 	v := scores
 	if o.Score != SquaredL2 {
@@ -173,6 +176,27 @@ func evaluate(v []float64, same []bool, o Options) (*Result, error) {
 	r.VALStd = npStd(r.FoldVAL)
 	r.FAR = npMean(r.FoldFAR)
 	return r, nil
+}
+
+// checkBothClasses refuses labels of one class only: every fold would be
+// degenerate twice over (insightface divides by zero), so one error says so
+// instead of a warning per fold and split.
+func checkBothClasses(issame []bool) error {
+	same := 0
+	for _, x := range issame {
+		if x {
+			same++
+		}
+	}
+	switch {
+	case len(issame) == 0:
+		return nil // evaluate names the empty input
+	case same == 0:
+		return fmt.Errorf("verify: all %d pairs are different-identity pairs (issame is all false); the protocol needs same and different pairs", len(issame))
+	case same == len(issame):
+		return fmt.Errorf("verify: all %d pairs are same-identity pairs (issame is all true); the protocol needs same and different pairs", len(issame))
+	}
+	return nil
 }
 
 func (r *Result) warnFold(f int, part string, c split) {

@@ -3,12 +3,13 @@ package verify
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// caseD is the distance-level worked example of the spec (§2.7): 5 folds of
+// caseD is a hand-worked distance-level example of evaluate(): 5 folds of
 // 4 pairs, [same, same, diff, diff] in every fold.
 var caseD = []float64{
 	0.50, 1.30, 1.10, 2.00,
@@ -52,7 +53,7 @@ func TestEvaluateCaseD(t *testing.T) {
 			t.Errorf("val threshold %d = %.17g, want %v", i, r.VALThresholds[i], w)
 		}
 	}
-	// Per-fold VAL is [0.5, 1, 0.5, 0.5, 0.5]; the spec rounds val_std to
+	// Per-fold VAL is [0.5, 1, 0.5, 0.5, 0.5]; worked by hand val_std is
 	// 0.2, numpy's np.std of that list is 0.20000000000000004.
 	if diff := cmp.Diff([]float64{0.5, 1, 0.5, 0.5, 0.5}, r.FoldVAL); diff != "" {
 		t.Errorf("fold VAL (-want +got):\n%s", diff)
@@ -87,30 +88,57 @@ func TestEvaluateDegenerate(t *testing.T) {
 		// below 1.0) and 1 from 1001: 1.000 + 0.000001.
 		{1, 1.000001, 0},
 	} {
-		d := make([]float64, len(labels))
-		for i := range d {
-			d[i] = tc.dist
-		}
-		r, err := Evaluate(d, labels, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Accuracy != 0.5 || r.AccuracyStd != 0 {
-			t.Errorf("dist %v: accuracy %v ± %v, want 0.5 ± 0", tc.dist, r.Accuracy, r.AccuracyStd)
-		}
-		for f := range r.BestThresholds {
-			if r.BestThresholds[f] != tc.wantBest {
-				t.Errorf("dist %v: best threshold %d = %v", tc.dist, f, r.BestThresholds[f])
+		t.Run(fmt.Sprint(tc.dist), func(t *testing.T) {
+			d := make([]float64, len(labels))
+			for i := range d {
+				d[i] = tc.dist
 			}
-			if !near(r.VALThresholds[f], tc.wantVT, 1e-15) {
-				t.Errorf("dist %v: val threshold %d = %.17g, want %v", tc.dist, f, r.VALThresholds[f], tc.wantVT)
+			r, err := Evaluate(d, labels, Options{})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if r.VAL != 1 || r.FAR != 1 || r.VALStd != 0 {
-			t.Errorf("dist %v: val %v ± %v far %v, want 1 ± 0, 1", tc.dist, r.VAL, r.VALStd, r.FAR)
-		}
-		if got := fmt.Sprintf("%1.5f+-%1.5f", r.Accuracy, r.AccuracyStd); got != "0.50000+-0.00000" {
-			t.Errorf("printed %s", got)
-		}
+			if r.Accuracy != 0.5 || r.AccuracyStd != 0 {
+				t.Errorf("dist %v: accuracy %v ± %v, want 0.5 ± 0", tc.dist, r.Accuracy, r.AccuracyStd)
+			}
+			for f := range r.BestThresholds {
+				if r.BestThresholds[f] != tc.wantBest {
+					t.Errorf("dist %v: best threshold %d = %v", tc.dist, f, r.BestThresholds[f])
+				}
+				if !near(r.VALThresholds[f], tc.wantVT, 1e-15) {
+					t.Errorf("dist %v: val threshold %d = %.17g, want %v", tc.dist, f, r.VALThresholds[f], tc.wantVT)
+				}
+			}
+			if r.VAL != 1 || r.FAR != 1 || r.VALStd != 0 {
+				t.Errorf("dist %v: val %v ± %v far %v, want 1 ± 0, 1", tc.dist, r.VAL, r.VALStd, r.FAR)
+			}
+			if got := fmt.Sprintf("%1.5f+-%1.5f", r.Accuracy, r.AccuracyStd); got != "0.50000+-0.00000" {
+				t.Errorf("printed %s", got)
+			}
+		})
+	}
+}
+
+// TestEvaluateOneClass: labels of one class are one clear error, not a
+// warning for every fold and split.
+func TestEvaluateOneClass(t *testing.T) {
+	scores := make([]float64, 100)
+	for i := range scores {
+		scores[i] = float64(i) / 50
+	}
+	for _, tc := range []struct {
+		name  string
+		label bool
+		want  string
+	}{{"all same", true, "all 100 pairs are same-identity pairs"}, {"all different", false, "all 100 pairs are different-identity pairs"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			issame := make([]bool, len(scores))
+			for i := range issame {
+				issame[i] = tc.label
+			}
+			r, err := Evaluate(scores, issame, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Evaluate: result %v, error %v; want an error %q", r != nil, err, tc.want)
+			}
+		})
 	}
 }

@@ -1,20 +1,29 @@
 package verify
 
 import (
+	"errors"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
-// sortDescending sorts a in descending order (NaN-free, -0 already folded
-// into +0). Long slices go through an in-place MSD radix sort (American flag
-// sort) on the order-preserving integer image of the floats: O(n) work per
-// digit, no scratch memory, and digits that are the same for every key of a
-// bucket (the exponent byte of scores in a narrow range, the low mantissa
-// bytes of scores that were float32) skipped. Exact curves over tens of
-// millions of scores are fast without a second copy of the scores — on
-// machines where fresh pages are expensive, that copy cost more than the
-// sort.
+// sortDescending sorts a in descending order (NaN-free; +0 and -0 are
+// equal and stay in any order — they are one threshold to the ROC).
+//
+// Scores are distributed by value: each goes to one of distBuckets buckets
+// of about equal size, found from a sample's quantiles (equiDepth), by a
+// function that does not increase with the score, so every bucket holds a
+// contiguous range of the order. Digits of the float's bits split scores
+// in [-1, 1] badly (their top bytes are nearly all alike) and made a radix
+// sort permute the array about three times; value buckets split it evenly
+// in one pass. From parallelSortMin scores on, every core counts and
+// scatters a chunk into a second buffer, written once, and the cores then
+// sort the buckets from it back into a (sortParallel); shorter slices are
+// permuted in place (sortValues). Buckets that fit in the cache are
+// sorted there (sortBucketInto).
 func sortDescending(a []float64) {
 	if len(a) < 512 {
 		slices.SortFunc(a, func(x, y float64) int {
@@ -28,14 +37,380 @@ func sortDescending(a []float64) {
 		})
 		return
 	}
+	if len(a) >= parallelSortMin {
+		sortParallel(a, false)
+		return
+	}
+	var sc sortScratch
+	sortValues(a, &sc, 0)
+}
+
+// sortDescendingTies is sortDescending that also returns, when it comes
+// cheaply, the ties of the result: the indices k, ascending, where
+// a[k] == a[k+1], listed by the cores while each bucket is in the cache.
+// ok is false when they were not listed (fewer than parallelSortMin
+// scores, or more than one tie per maxTieShare scores).
+func sortDescendingTies(a []float64) (ties []int, ok bool) {
+	if len(a) < parallelSortMin {
+		sortDescending(a)
+		return nil, false
+	}
+	return sortParallel(a, true)
+}
+
+// maxTieShare bounds the tie list sortDescendingTies keeps: beyond one tie
+// per maxTieShare scores, scanning the scores is as cheap as the list.
+const maxTieShare = 16
+
+// sortParallel is sortValues' first level for millions of scores, on all
+// cores: each core counts a chunk's equi-depth buckets and scatters the
+// chunk into a second buffer (written once, in order within each bucket,
+// instead of permuted in place with random swaps), then the cores take
+// buckets in turn and sort each from the buffer back into a.
+//
+// With listTies, each core also lists the ties of the buckets it sorted
+// (see sortDescendingTies).
+func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
+	n := len(a)
+	w := runtime.GOMAXPROCS(0)
+	his, los := make([]float64, w), make([]float64, w)
+	_ = parallelChunks(n, w, func(k, lo, hi int) error {
+		his[k], los[k] = valueRange(a[lo:hi])
+		return nil
+	})
+	hi, lo := his[0], los[0]
+	for k := range his {
+		hi, lo = max(hi, his[k]), min(lo, los[k])
+	}
+	var sc sortScratch
+	bm, scalable := equiDepth(a, hi, lo, &sc)
+	if !scalable {
+		sortValues(a, &sc, 0)
+		return nil, false
+	}
+	counts := make([][distBuckets]int, w)
+	_ = parallelChunks(n, w, func(k, lo, hi int) error {
+		c := &counts[k]
+		for _, x := range a[lo:hi] {
+			c[bm.bucket(x)]++
+		}
+		return nil
+	})
+	// Chunk k's scores of bucket b go after those of chunks before it.
+	var start [distBuckets + 1]int
+	offs := make([][distBuckets]int, w)
+	sum := 0
+	for b := range distBuckets {
+		start[b] = sum
+		for k := range counts {
+			offs[k][b] = sum
+			sum += counts[k][b]
+		}
+	}
+	start[distBuckets] = sum
+	buf := make([]float64, n)
+	_ = parallelChunks(n, w, func(k, lo, hi int) error {
+		o := &offs[k]
+		for _, x := range a[lo:hi] {
+			b := bm.bucket(x)
+			buf[o[b]] = x
+			o[b]++
+		}
+		return nil
+	})
+	var next, tieCount atomic.Int64
+	var tieLists [distBuckets][]int
+	_ = parallelChunks(w, w, func(int, int, int) error {
+		var sc sortScratch
+		for b := int(next.Add(1) - 1); b < distBuckets; b = int(next.Add(1) - 1) {
+			lo, hi := start[b], start[b+1]
+			if hi-lo <= radixLSDMax {
+				sortBucketInto(a[lo:hi], buf[lo:hi], &sc)
+			} else {
+				copy(a[lo:hi], buf[lo:hi])
+				sortValues(a[lo:hi], &sc, 1)
+			}
+			if listTies && tieCount.Load() <= int64(n/maxTieShare) {
+				var l []int
+				for k := lo; k+1 < hi; k++ {
+					if a[k] == a[k+1] { // equal scores share a bucket
+						l = append(l, k)
+					}
+				}
+				tieLists[b] = l
+				tieCount.Add(int64(len(l)))
+			}
+		}
+		return nil
+	})
+	if !listTies || tieCount.Load() > int64(n/maxTieShare) {
+		return nil, false
+	}
+	ties = make([]int, 0, tieCount.Load())
+	for _, l := range tieLists {
+		ties = append(ties, l...)
+	}
+	return ties, true
+}
+
+// parallelChunks runs fn(k, lo, hi) for w contiguous chunks of [0, n) on
+// w goroutines and waits for them.
+func parallelChunks(n, w int, fn func(k, lo, hi int) error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, w)
+	for k := range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[k] = fn(k, k*n/w, (k+1)*n/w)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// sortScratch holds the buffers sortBucket reuses, sized once.
+type sortScratch struct {
+	vals      []float64
+	count     []int32
+	keys      []uint64
+	table     *[distCells]uint8 // cell → bucket, sortValues
+	cellCount *[distCells]uint32
+}
+
+// valueRange returns the largest and smallest of a.
+func valueRange(a []float64) (hi, lo float64) {
+	hi, lo = a[0], a[0]
+	for _, x := range a[1:] {
+		hi = max(hi, x)
+		lo = min(lo, x)
+	}
+	return hi, lo
+}
+
+// bucketScale returns the factor that maps hi/2 − x/2 to buckets 0..n−1
+// for x in [lo, hi], or ok false when the range is too narrow to scale
+// (a few ulps of subnormals) or infinite (±Inf among the scores, which a
+// Curve refuses but the sort accepts). Halving first keeps hi − lo finite.
+func bucketScale(hi, lo float64, n int) (scale float64, ok bool) {
+	d := hi*0.5 - lo*0.5
+	scale = float64(n-1) / d
+	return scale, d > 0 && scale > 0 && !math.IsInf(d, 0) && !math.IsInf(scale, 0)
+}
+
+// sortValues sorts a descending: an in-place distribution into distBuckets
+// value buckets of about equal size, then each bucket (see
+// sortDescending). The buckets are equi-depth: a sample of the scores gives
+// the empirical distribution over distCells equal cells of [lo, hi], and a
+// table maps each cell to the bucket of its quantile, so one pass leaves
+// buckets that fit in the cache even when the scores crowd around a mode.
+// Bucket indices are non-increasing in the score, so the order is kept.
+func sortValues(a []float64, sc *sortScratch, depth int) {
+	if len(a) <= radixLSDMax {
+		sortBucket(a, sc)
+		return
+	}
+	hi, lo := valueRange(a)
+	if !(hi > lo) {
+		return // all equal
+	}
+	bm, ok := equiDepth(a, hi, lo, sc)
+	if !ok || depth > 8 {
+		sortByKeys(a, sc)
+		return
+	}
+	var count [distBuckets]int
+	for _, x := range a {
+		count[bm.bucket(x)]++
+	}
+	permuteBuckets(a, &count, bm)
+	start := 0
+	for _, c := range count {
+		if c > 1 {
+			sortValues(a[start:start+c], sc, depth+1)
+		}
+		start += c
+	}
+}
+
+// equiDepth maps scores in [lo, hi] to distBuckets buckets, built from a
+// sample of the scores: non-increasing in the score, with about as many
+// scores in each bucket. ok is false when the range cannot be scaled (see
+// bucketScale). The map uses sc's table until the next call.
+func equiDepth(a []float64, hi, lo float64, sc *sortScratch) (m bucketMap, ok bool) {
+	cellScale, ok := bucketScale(hi, lo, distCells)
+	if !ok {
+		return m, false
+	}
+	if sc.table == nil {
+		sc.table = new([distCells]uint8)
+		sc.cellCount = new([distCells]uint32)
+	}
+	m = bucketMap{h: hi * 0.5, scale: cellScale, table: sc.table}
+	cc := sc.cellCount
+	clear(cc[:])
+	step := max(1, len(a)/distSample)
+	taken := 0
+	for i := 0; i < len(a); i += step {
+		cc[m.cell(a[i])]++
+		taken++
+	}
+	cum := 0
+	for c := range cc {
+		m.table[c] = uint8(min(cum*distBuckets/taken, distBuckets-1)) // cells past the last sampled one: the last bucket
+		cum += int(cc[c])
+	}
+	return m, true
+}
+
+// bucketMap is equiDepth's map: a score's cell of the value range, then
+// the cell's bucket.
+type bucketMap struct {
+	h, scale float64
+	table    *[distCells]uint8
+}
+
+func (m bucketMap) cell(x float64) int { return min(int((m.h-x*0.5)*m.scale), distCells-1) }
+
+func (m bucketMap) bucket(x float64) int { return int(m.table[m.cell(x)]) }
+
+// sortBucket sorts a (at most radixLSDMax scores) descending inside the
+// cache; see sortBucketInto.
+func sortBucket(a []float64, sc *sortScratch) { sortBucketInto(a, a, sc) }
+
+// sortBucketInto writes the scores of src, sorted descending, to dst (of
+// the same length; src itself when dst is src): one more distribution by
+// value into len(src) sub-buckets, then insertion sort of the sub-buckets,
+// which hold a score or two each when the scores are spread smoothly. A
+// crowded sub-bucket (a pile of near-equal scores) is sorted by its bits.
+// src is left in any order when it is not dst.
+func sortBucketInto(dst, src []float64, sc *sortScratch) {
+	n := len(src)
+	same := n > 0 && &dst[0] == &src[0]
+	if n < radixSmall {
+		if !same {
+			copy(dst, src)
+		}
+		insertionSortDesc(dst)
+		return
+	}
+	hi, lo := valueRange(src)
+	scale, ok := bucketScale(hi, lo, n)
+	if !(hi > lo) || !ok {
+		if !same {
+			copy(dst, src)
+		}
+		if hi > lo {
+			sortByKeys(dst, sc)
+		}
+		return
+	}
+	if cap(sc.vals) < radixLSDMax {
+		sc.vals = make([]float64, radixLSDMax)
+		sc.count = make([]int32, radixLSDMax+1)
+	}
+	out, count := dst, sc.count[:n+1]
+	if same {
+		out = sc.vals[:n]
+	}
+	clear(count)
+	h := hi * 0.5
+	for _, x := range src {
+		count[min(int((h-x*0.5)*scale), n-1)+1]++
+	}
+	crowd := int32(0)
+	for b := 1; b <= n; b++ {
+		crowd = max(crowd, count[b])
+		count[b] += count[b-1]
+	}
+	// count[b] is now the start of sub-bucket b; scatter.
+	for _, x := range src {
+		b := min(int((h-x*0.5)*scale), n-1)
+		out[count[b]] = x
+		count[b]++
+	}
+	if crowd < radixSmall {
+		// Every score is fewer than radixSmall places from its own: one
+		// insertion sort over the bucket finishes it in about n steps.
+		insertionSortDesc(out)
+	} else {
+		// count[b] is now the end of sub-bucket b.
+		start := 0
+		for b := 0; b < n; b++ {
+			end := int(count[b])
+			switch c := end - start; {
+			case c <= 1:
+			case c < radixSmall:
+				insertionSortDesc(out[start:end])
+			default:
+				sortByKeys(out[start:end], sc)
+			}
+			start = end
+		}
+	}
+	if same {
+		copy(dst, out)
+	}
+}
+
+// bucketer gives an element's bucket among 256.
+type bucketer[T any] interface{ bucket(T) int }
+
+// digit is the bucketer of sortKeys: the radixBits-bit digit at a shift.
+type digit int
+
+func (d digit) bucket(k uint64) int { return int((k >> uint(d)) & radixMask) }
+
+// permuteBuckets reorders a in place so that its elements come in bucket
+// order, count[b] being the number of elements of bucket b (American flag
+// sort: each element moves once, to its bucket's next free place).
+func permuteBuckets[T any, B bucketer[T]](a []T, count *[distBuckets]int, bk B) {
+	var head, tail [distBuckets]int
+	sum := 0
+	for b, c := range count {
+		head[b] = sum
+		sum += c
+		tail[b] = sum
+	}
+	for b := range head {
+		for head[b] < tail[b] {
+			// Carry the element at the bucket's head to its own bucket,
+			// taking the one it displaces, until one belongs here.
+			v := a[head[b]]
+			for d := bk.bucket(v); d != b; d = bk.bucket(v) {
+				v, a[head[d]] = a[head[d]], v
+				head[d]++
+			}
+			a[head[b]] = v
+			head[b]++
+		}
+	}
+}
+
+// insertionSortDesc sorts a short slice descending.
+func insertionSortDesc(a []float64) {
+	for i := 1; i < len(a); i++ {
+		v := a[i]
+		j := i
+		for ; j > 0 && a[j-1] < v; j-- {
+			a[j] = a[j-1]
+		}
+		a[j] = v
+	}
+}
+
+// sortByKeys sorts a descending by the order-preserving integer image of
+// its bits (an MSD radix sort in place, LSD passes for buckets that fit in
+// the cache). It is the fallback for piles of scores a few ulps apart,
+// where scaling by value cannot separate them.
+func sortByKeys(a []float64, sc *sortScratch) {
 	// Reinterpret the float storage as keys in place: same size and
 	// alignment, and the slice is not used as floats until converted back.
 	keys := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
 	for i, x := range a {
 		keys[i] = descKey(x)
 	}
-	var scratch []uint64
-	sortKeys(keys, 64-radixBits, &scratch)
+	sortKeys(keys, 64-radixBits, &sc.keys)
 	for i, k := range keys {
 		a[i] = fromDescKey(k)
 	}
@@ -57,7 +432,7 @@ func sortKeys(keys []uint64, shift int, scratch *[]uint64) {
 			lsdSort(keys, shift, scratch)
 			return
 		}
-		var count [1 << radixBits]int
+		var count [distBuckets]int
 		for _, k := range keys {
 			count[(k>>shift)&radixMask]++
 		}
@@ -69,26 +444,7 @@ func sortKeys(keys []uint64, shift int, scratch *[]uint64) {
 			shift -= radixBits
 			continue
 		}
-		var head, tail [1 << radixBits]int
-		sum := 0
-		for b, c := range count {
-			head[b] = sum
-			sum += c
-			tail[b] = sum
-		}
-		for b := range head {
-			for head[b] < tail[b] {
-				// Carry the key at the bucket's head to its own bucket,
-				// taking the one it displaces, until one belongs here.
-				v := keys[head[b]]
-				for d := int((v >> shift) & radixMask); d != b; d = int((v >> shift) & radixMask) {
-					v, keys[head[d]] = keys[head[d]], v
-					head[d]++
-				}
-				keys[head[b]] = v
-				head[b]++
-			}
-		}
+		permuteBuckets(keys, &count, digit(shift))
 		if shift == 0 {
 			return
 		}
@@ -153,15 +509,23 @@ func insertionSort(keys []uint64) {
 	}
 }
 
-// The radix sort uses 8-bit digits (256 buckets: the scattered writes stay
-// within the cache and TLB; 11-bit digits measured slower), insertion sort
-// below radixSmall keys, and LSD passes for buckets of at most radixLSDMax
-// keys (512 kB, an L2 cache's worth).
+// The sorts use 256 buckets per in-place pass (the scattered writes stay
+// within the cache and TLB; 2048 measured slower), insertion sort below
+// radixSmall scores, and in-cache passes for buckets of at most
+// radixLSDMax scores (512 kB, an L2 cache's worth).
 const (
-	radixBits   = 8
-	radixMask   = 1<<radixBits - 1
-	radixSmall  = 48
-	radixLSDMax = 1 << 16
+	distBuckets = 1 << radixBits
+	distCells   = 1 << 16 // cells of the value range sampled for the quantiles
+	distSample  = 1 << 15 // scores sampled
+	// parallelSortMin is the length from which sortDescending scatters
+	// into a second buffer, on every core: measured 1.5× faster than the
+	// in-place permutation on one core (BenchmarkSortScores), at the cost
+	// of 8 bytes per score while it runs.
+	parallelSortMin = 1 << 20
+	radixBits       = 8
+	radixMask       = 1<<radixBits - 1
+	radixSmall      = 48
+	radixLSDMax     = 1 << 16
 )
 
 // descKey maps a float to a uint64 that sorts ascending as the floats sort

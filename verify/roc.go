@@ -1,8 +1,11 @@
 package verify
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/evalkit/evalkit/internal/jsonnum"
 )
 
 // ROC is a receiver operating characteristic over scores where higher means
@@ -17,6 +20,34 @@ type ROC struct {
 	FPR, TPR, Thresholds []float64
 	// Positives and Negatives count the genuine and impostor scores.
 	Positives, Negatives int64
+}
+
+type rocJSON struct {
+	FPR        jsonnum.Floats `json:"fpr"`
+	TPR        jsonnum.Floats `json:"tpr"`
+	Thresholds jsonnum.Floats `json:"thresholds"`
+	Positives  int64          `json:"positives"`
+	Negatives  int64          `json:"negatives"`
+}
+
+// MarshalJSON encodes the curve as {"fpr", "tpr", "thresholds",
+// "positives", "negatives"}, the first threshold +Inf written "Infinity"
+// (evalkit's rule for non-finite floats, docs/formats.md).
+func (r *ROC) MarshalJSON() ([]byte, error) {
+	return json.Marshal(rocJSON{r.FPR, r.TPR, r.Thresholds, r.Positives, r.Negatives})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (r *ROC) UnmarshalJSON(b []byte) error {
+	var j rocJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return fmt.Errorf("verify: ROC: %w", err)
+	}
+	if len(j.FPR) != len(j.TPR) || len(j.FPR) != len(j.Thresholds) {
+		return fmt.Errorf("verify: ROC has %d FPRs, %d TPRs and %d thresholds; want one of each per point", len(j.FPR), len(j.TPR), len(j.Thresholds))
+	}
+	*r = ROC{FPR: j.FPR, TPR: j.TPR, Thresholds: j.Thresholds, Positives: j.Positives, Negatives: j.Negatives}
+	return nil
 }
 
 // rocBuilder turns a stream of cumulative (threshold, tp, fp) points, one
@@ -69,6 +100,31 @@ func (b *rocBuilder) add(t float64, tp, fp int64) {
 	b.n++
 }
 
+// addRun takes len(ts) points in a row, each one impostor score more than
+// the last (distinct impostor scores with no genuine score among them):
+// thresholds ts, true positives tp, false positives fp+1, fp+2, …. All
+// their increments are equal, so only the first two and the last two can be
+// kept; the builder takes those and skips the rest in O(1), as add would
+// have dropped them.
+func (b *rocBuilder) addRun(ts []float64, tp, fp int64, zero zeroSign) {
+	n := len(ts)
+	if n < 5 || b.keepAll {
+		for k, t := range ts {
+			b.add(zero.apply(t), tp, fp+int64(k)+1)
+		}
+		return
+	}
+	b.add(zero.apply(ts[0]), tp, fp+1)
+	b.add(zero.apply(ts[1]), tp, fp+2)
+	// As if ts[2:n-2] had been added: the last two points seen are now
+	// ts[n-3] and ts[n-2], and every point before them is decided (ts[1]
+	// to ts[n-4] dropped, each between equal increments).
+	b.t1, b.tp1, b.fp1 = zero.apply(ts[n-3]), tp, fp+int64(n)-2
+	b.t2, b.tp2, b.fp2 = zero.apply(ts[n-2]), tp, fp+int64(n)-1
+	b.n += n - 3
+	b.add(zero.apply(ts[n-1]), tp, fp+int64(n))
+}
+
 // finish keeps the last point and divides by the class totals. It fails
 // when a class is absent (scikit-learn warns and returns NaN rates).
 func (b *rocBuilder) finish() (*ROC, error) {
@@ -95,12 +151,43 @@ func (b *rocBuilder) finish() (*ROC, error) {
 }
 
 // rocFromSorted builds the ROC of genuine and impostor scores, each sorted
-// in descending order, by merging the two lists.
-func rocFromSorted(gen, imp []float64, keepAll bool) (*ROC, error) {
+// in descending order, by merging the two lists; a zero threshold takes the
+// sign zero records. With hinted, ties lists every k where
+// imp[k] == imp[k+1] (sortDescendingTies), and runs of impostor scores that
+// occur once each are found without reading them.
+func rocFromSorted(gen, imp []float64, zero zeroSign, keepAll bool, ties []int, hinted bool) (*ROC, error) {
 	b := newROCBuilder(keepAll, 0)
-	var i, j int
+	var i, j, p int
 	var tp, fp int64
 	for i < len(gen) || j < len(imp) {
+		if j < len(imp) && (i == len(gen) || imp[j] > gen[i]) {
+			// Impostor scores above the next genuine one: take the run of
+			// those that occur once at a time.
+			var k int
+			if hinted {
+				for p < len(ties) && ties[p] < j {
+					p++
+				}
+				k = len(imp) // the next tie, or the end
+				if p < len(ties) {
+					k = ties[p]
+				}
+				if i < len(gen) {
+					k = min(k, j+firstAtMost(imp[j:], gen[i]))
+				}
+			} else {
+				k = j
+				for k < len(imp) && (i == len(gen) || imp[k] > gen[i]) && (k+1 == len(imp) || imp[k+1] != imp[k]) {
+					k++
+				}
+			}
+			if k-j >= 5 {
+				b.addRun(imp[j:k], tp, fp, zero)
+				fp += int64(k - j)
+				j = k
+				continue
+			}
+		}
 		var t float64
 		switch {
 		case j == len(imp) || (i < len(gen) && gen[i] >= imp[j]):
@@ -116,9 +203,30 @@ func rocFromSorted(gen, imp []float64, keepAll bool) (*ROC, error) {
 			j++
 			fp++
 		}
-		b.add(t, tp, fp)
+		b.add(zero.apply(t), tp, fp)
 	}
 	return b.finish()
+}
+
+// firstAtMost returns the first index of s (descending, s[0] > g) whose
+// score is at most g, or len(s): a galloping search, so a short stretch
+// costs a few reads near its start.
+func firstAtMost(s []float64, g float64) int {
+	hi := 1
+	for hi < len(s) && s[hi] > g {
+		hi *= 2
+	}
+	lo := hi / 2 // s[lo] > g
+	hi = min(hi, len(s))
+	for hi-lo > 1 {
+		m := int(uint(lo+hi) >> 1)
+		if s[m] > g {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return hi
 }
 
 // NewROC returns the exact ROC of scores labelled genuine (true) or
@@ -165,6 +273,29 @@ type OperatingPoint struct {
 	TAR float64 `json:"tar"`
 	// Threshold accepts scores >= Threshold (+Inf accepts none).
 	Threshold float64 `json:"threshold"`
+}
+
+type operatingPointJSON struct {
+	FAR       jsonnum.Float `json:"far"`
+	FPR       jsonnum.Float `json:"fpr"`
+	TAR       jsonnum.Float `json:"tar"`
+	Threshold jsonnum.Float `json:"threshold"`
+}
+
+// MarshalJSON encodes the reading; a threshold of +Inf (accept none) is
+// written "Infinity" (docs/formats.md).
+func (p OperatingPoint) MarshalJSON() ([]byte, error) {
+	return json.Marshal(operatingPointJSON{jsonnum.Float(p.FAR), jsonnum.Float(p.FPR), jsonnum.Float(p.TAR), jsonnum.Float(p.Threshold)})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (p *OperatingPoint) UnmarshalJSON(b []byte) error {
+	var j operatingPointJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return fmt.Errorf("verify: operating point: %w", err)
+	}
+	*p = OperatingPoint{float64(j.FAR), float64(j.FPR), float64(j.TAR), float64(j.Threshold)}
+	return nil
 }
 
 // TARAtFAR returns the ROC point whose FPR is nearest to far, the rule of

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -56,4 +57,61 @@ func TestROCSpecLCG(t *testing.T) {
 	if len(r.FPR) != 160 {
 		t.Errorf("%d ROC points, want 160", len(r.FPR))
 	}
+}
+
+// TestROCJSON: a ROC and its readings encode with their infinite
+// threshold (json.Marshal failed on it) and decode to the same values.
+func TestROCJSON(t *testing.T) {
+	r, err := NewROC(specSmall())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"thresholds":["Infinity",0.9,`) {
+		t.Errorf("ROC JSON %s", b)
+	}
+	var back ROC
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r, &back); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	p := OperatingPoint{FAR: 1e-6, Threshold: math.Inf(1)} // accept none
+	if b, err = json.Marshal(p); err != nil || string(b) != `{"far":1e-06,"fpr":0,"tar":0,"threshold":"Infinity"}` {
+		t.Errorf("operating point JSON %s, %v", b, err)
+	}
+	var q OperatingPoint
+	if err := json.Unmarshal(b, &q); err != nil || q != p {
+		t.Errorf("operating point round trip %+v, %v; want %+v", q, err, p)
+	}
+}
+
+// FuzzROCUnmarshal: arbitrary JSON never panics, and what decodes
+// re-encodes to itself.
+func FuzzROCUnmarshal(f *testing.F) {
+	f.Add(`{"fpr":[0,1],"tpr":[0,1],"thresholds":["Infinity",0.5],"positives":1,"negatives":1}`)
+	f.Add(`{"fpr":[0],"tpr":[],"thresholds":[]}`)
+	f.Add(`{"fpr":["NaN"],"tpr":["-Infinity"],"thresholds":[-0]}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var r ROC
+		if json.Unmarshal([]byte(s), &r) != nil {
+			return
+		}
+		b, err := json.Marshal(&r)
+		if err != nil {
+			t.Fatalf("%s decoded but does not encode: %v", s, err)
+		}
+		var back ROC
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%s: re-decoding %s: %v", s, b, err)
+		}
+		b2, _ := json.Marshal(&back)
+		if string(b2) != string(b) {
+			t.Fatalf("%s: %s then %s", s, b, b2)
+		}
+	})
 }

@@ -18,7 +18,7 @@ type embedFlags struct {
 	out, flipOut string
 }
 
-func init() {
+func newEmbedCmd() *cobra.Command {
 	var f embedFlags
 	cmd := &cobra.Command{
 		Use:   "embed --model M.onnx (--bin F.bin | --images LIST) --out emb.npy [--flip-out flip.npy]",
@@ -51,7 +51,7 @@ ONNX Runtime (libonnxruntime.so.1, 1.30) is loaded at run time from
 	fl.StringVar(&f.images, "images", "", "image list: one image path per line")
 	fl.StringVar(&f.out, "out", "", "write the embeddings here (.npy, N × D float32)")
 	fl.StringVar(&f.flipOut, "flip-out", "", "also write the embeddings of the mirrored images here")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func runEmbed(ctx context.Context, w, errw io.Writer, f embedFlags) error {

@@ -25,9 +25,10 @@ type ijbFlags struct {
 	fars                      []float64
 	json                      bool
 	plot                      string
+	model                     ijbModelFlags // --model: features from the images (ijb_model.go)
 }
 
-func init() {
+func newIJBCmd() *cobra.Command {
 	var f ijbFlags
 	cmd := &cobra.Command{
 		Use:   "ijb (--features FILE --meta-dir DIR | --scores FILE (--labels FILE | --meta-dir DIR)) [flags]",
@@ -57,10 +58,14 @@ saves) only the ROC is computed; labels come from --labels (.npy or text of
   evalkit ijb --scores scores.npy --labels labels.npy --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.model.path != "" {
+				return runIJBModel(cmd, f)
+			}
 			return runIJB(cmd.OutOrStdout(), f)
 		},
 	}
 	fl := cmd.Flags()
+	f.model.register(fl)
 	fl.StringVar(&f.features, "features", "", "image features .npy (images × 2·D: original | flipped), in tid_mid order")
 	fl.StringVar(&f.metaDir, "meta-dir", "", "IJB meta directory holding {ijbc,ijbb}_face_tid_mid.txt, _template_pair_label.txt, _name_5pts_score.txt")
 	fl.StringVar(&f.target, "target", "IJBC", "IJBC or IJBB")
@@ -74,7 +79,7 @@ saves) only the ROC is computed; labels come from --labels (.npy or text of
 	fl.Float64SliceVar(&f.fars, "far", nil, "false-accept rates of the table (repeatable; default 1e-6 … 1e-1)")
 	fl.BoolVar(&f.json, "json", false, "print the results as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write the ROC curve to this PNG file")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func stem(p string) string { return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)) }
@@ -199,7 +204,7 @@ func runIJB(w io.Writer, f ijbFlags) error {
 		return enc.Encode(out)
 	}
 	fmt.Fprint(w, verify.TARTable(name, roc, fars))
-	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (cosine >= %.6g)\n", name, sum.AUC, sum.EER, float64(sum.EERThreshold))
+	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (cosine >= %s)\n", name, sum.AUC, sum.EER, verify.Threshold(float64(sum.EERThreshold)))
 	writeTARTable(w, name, sum, "cosine >=")
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/evalkit/evalkit/nd"
 )
 
-// specLCGScores is the spec's IJB example (insightface-eval.md §4): glibc's
+// specLCGScores is the synthetic IJB example of verify's tests: glibc's
 // LCG from 2024, 1000 genuine scores 0.9·mean4+0.1 then 200000 impostor
 // scores 0.6·mean4 − 0.2.
 func specLCGScores() ([]float64, []int64) {
@@ -86,7 +86,7 @@ func TestIJBScoresTable(t *testing.T) {
 func writeMeta(t *testing.T, dir string) {
 	t.Helper()
 	files := map[string]string{
-		// the spec's aggregation example (§4): feats [[3,4],[1,0],[0,2],[1,1],[2,0]]
+		// a hand-worked aggregation example: feats [[3,4],[1,0],[0,2],[1,1],[2,0]]
 		"ijbc_face_tid_mid.txt":        "a.jpg 7 10\nb.jpg 7 11\nc.jpg 7 11\nd.jpg 3 20\ne.jpg 3 21\n",
 		"ijbc_template_pair_label.txt": "7 3 1\n3 3 0\n7 7 1\n",
 		"ijbc_name_5pts_score.txt": "a.jpg 1 2 3 4 5 6 7 8 9 10 1\nb.jpg 1 2 3 4 5 6 7 8 9 10 1\n" +
@@ -102,7 +102,7 @@ func writeMeta(t *testing.T, dir string) {
 func TestIJBFeatures(t *testing.T) {
 	dir := t.TempDir()
 	writeMeta(t, dir)
-	// [orig | flip] halves summing to the spec's features.
+	// [orig | flip] halves summing to those features.
 	feats := writeVerifyNpy(t, dir, "feats.npy", nd.Must(nd.FromFloat32([]float32{
 		2, 4, 1, 0,
 		1, 0, 0, 0,

@@ -10,17 +10,22 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// rootCmd is the evalkit command; each subcommand lives in its own file and
-// adds itself in an init function.
-var rootCmd = &cobra.Command{
-	Use:           "evalkit",
-	Short:         "Evaluate ML models: MXNet-compatible metrics, face verification, training with callbacks",
-	SilenceUsage:  true,
-	SilenceErrors: true,
+// newRootCmd builds the evalkit command and its subcommands afresh: every
+// flag lives in the command that defines it, so two commands built by two
+// calls share nothing (tests build one per run).
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "evalkit",
+		Short:         "Evaluate ML models: MXNet-compatible metrics, face verification, training with callbacks",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newScoreCmd(), newVerifyCmd(), newIJBCmd(), newEmbedCmd(), newTrainCmd(), newDemoCmd())
+	return root
 }
 
 func main() {
-	if err := rootCmd.Execute(); err != nil {
+	if err := newRootCmd().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "evalkit:", err)
 		os.Exit(1)
 	}

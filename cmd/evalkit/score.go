@@ -25,7 +25,7 @@ type scoreFlags struct {
 	list      bool
 }
 
-func init() {
+func newScoreCmd() *cobra.Command {
 	var f scoreFlags
 	cmd := &cobra.Command{
 		Use:   "score --metric SPEC --labels FILE.npy --preds FILE.npy",
@@ -61,7 +61,7 @@ batches, one update each.`,
 	fl.IntVar(&f.batchSize, "batch-size", 0, "split arrays along axis 0 into batches of N rows, one update each (0: one update)")
 	fl.BoolVar(&f.json, "json", false, `print {"local": [...], "global": [...]} as JSON (NaN as null)`)
 	fl.BoolVar(&f.list, "list", false, "list the registered metric names and exit")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func runScore(w io.Writer, f scoreFlags) error {
@@ -97,10 +97,10 @@ func runScore(w io.Writer, f scoreFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := feed(m, labels, preds, f.batchSize); err != nil {
+	local, global, err := scoreArrays(m, labels, preds, f.batchSize)
+	if err != nil {
 		return fmt.Errorf("score: %w", err)
 	}
-	local, global := m.GetNameValue(), m.GetGlobalNameValue()
 	if f.json {
 		return writeScoreJSON(w, local, global)
 	}
@@ -127,6 +127,20 @@ func readArrays(flag string, paths []string, release *[]func() error) ([]*nd.Arr
 		out[i] = a
 	}
 	return out, nil
+}
+
+// scoreArrays feeds the arrays to m and returns its values. Mapped input
+// files rewritten in place meanwhile give an error naming the file, not
+// SIGBUS (nd.GuardMapped).
+func scoreArrays(m metric.Metric, labels, preds []*nd.Array, bs int) (local, global []metric.NameValue, err error) {
+	err = nd.GuardMapped(func() error {
+		if err := feed(m, labels, preds, bs); err != nil {
+			return err
+		}
+		local, global = m.GetNameValue(), m.GetGlobalNameValue()
+		return nil
+	})
+	return local, global, err
 }
 
 // feed runs one update over whole arrays, or one per batch of rows.

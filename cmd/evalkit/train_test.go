@@ -15,10 +15,10 @@ import (
 
 	"github.com/evalkit/evalkit/dataset"
 	"github.com/evalkit/evalkit/fit"
+	"github.com/evalkit/evalkit/train"
 )
 
-// smallNet keeps CLI training tests quick (and sets every slice flag,
-// which resetFlags empties between runs).
+// smallNet keeps CLI training tests quick.
 var smallNet = []string{"--hidden", "64", "--emb-size", "32", "--pairs", "200", "--verify-every", "40"}
 
 func args(a ...[]string) []string { return slices.Concat(a...) }
@@ -57,17 +57,18 @@ func TestDemoOneEpoch(t *testing.T) {
 			t.Errorf("output lacks a line starting %q", want)
 		}
 	}
-	for _, f := range []string{checkpointFile, metricsFile, curvesFile} {
+	for _, f := range []string{train.CheckpointFile, train.MetricsFile, train.CurvesFile} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s not written: %v", f, err)
 		}
 	}
-	b, _ := os.ReadFile(filepath.Join(out, curvesFile))
+	b, _ := os.ReadFile(filepath.Join(out, train.CurvesFile))
 	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
 		t.Errorf("curves.png: %v", err)
 	}
-	// The metrics log is JSON lines; the Speedometer records carry the values.
-	f, _ := os.Open(filepath.Join(out, metricsFile))
+	// The metrics log is the event stream as JSON lines; the Speedometer
+	// windows carry the values.
+	f, _ := os.Open(filepath.Join(out, train.MetricsFile))
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	speed, summary := 0, false
@@ -76,18 +77,18 @@ func TestDemoOneEpoch(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
 			t.Fatalf("metrics log line %q: %v", sc.Text(), err)
 		}
-		if _, ok := rec["speed"]; ok {
-			if _, ok := rec["acc"].(float64); !ok {
+		if rec["event"] == "speed" {
+			if _, ok := rec["values"].(map[string]any)["acc"].(float64); !ok {
 				t.Errorf("Speedometer record without acc: %v", rec)
 			}
 			speed++
 		}
-		summary = summary || rec["msg"] == "summary"
+		summary = summary || rec["event"] == "summary"
 	}
 	if speed != 3 || !summary {
 		t.Errorf("metrics log: %d Speedometer records (want 3), summary %v", speed, summary)
 	}
-	ck, err := fit.LoadCheckpoint(filepath.Join(out, checkpointFile))
+	ck, err := fit.LoadCheckpoint(filepath.Join(out, train.CheckpointFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestTrainResume(t *testing.T) {
 	if out, err := run(t, args([]string{"train", "--out", parts}, first)...); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	ck := filepath.Join(parts, checkpointFile)
+	ck := filepath.Join(parts, train.CheckpointFile)
 	// Without --epochs the stored target (1) is reached: nothing to train.
 	if _, err := run(t, "train", "--out", parts, "--resume", ck); err == nil || !strings.Contains(err.Error(), "the checkpoint is at epoch 1; --epochs 1 leaves nothing to train") {
 		t.Errorf("resuming a finished run: %v", err)
@@ -166,7 +167,7 @@ func TestTrainResume(t *testing.T) {
 	if strings.Contains(out, "Epoch[0]") || !strings.Contains(out, "Epoch[1] Validation-acc=") {
 		t.Errorf("resumed run should train epoch 1 only:\n%s", out)
 	}
-	a, err := fit.LoadCheckpoint(filepath.Join(whole, checkpointFile))
+	a, err := fit.LoadCheckpoint(filepath.Join(whole, train.CheckpointFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,14 +225,16 @@ func TestTrainErrors(t *testing.T) {
 		{"margin", []string{"--margin", "sphereface"}, `unknown head "sphereface"`},
 		{"lr", []string{"--lr", "-1"}, "--lr must be a positive number, got -1"},
 	} {
-		out := filepath.Join(dir, "out-"+strings.ReplaceAll(c.name, " ", "-"))
-		_, err := run(t, args([]string{"train", "--out", out}, smallNet, c.args)...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
-		if _, err := os.Stat(filepath.Join(out, checkpointFile)); err == nil {
-			t.Errorf("%s: a checkpoint was written", c.name)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(dir, "out-"+strings.ReplaceAll(c.name, " ", "-"))
+			_, err := run(t, args([]string{"train", "--out", out}, smallNet, c.args)...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			}
+			if _, err := os.Stat(filepath.Join(out, train.CheckpointFile)); err == nil {
+				t.Errorf("%s: a checkpoint was written", c.name)
+			}
+		})
 	}
 }
 
@@ -242,7 +245,7 @@ func TestTrainResumeMismatchedParams(t *testing.T) {
 	if o, err := run(t, args([]string{"train", "--out", out, "--epochs", "1"}, smallNet)...); err != nil {
 		t.Fatalf("%v\n%s", err, o)
 	}
-	p := filepath.Join(out, checkpointFile)
+	p := filepath.Join(out, train.CheckpointFile)
 	ck, err := fit.LoadCheckpoint(p)
 	if err != nil {
 		t.Fatal(err)
@@ -278,5 +281,27 @@ func TestTrainFullDataset(t *testing.T) {
 	}
 	if last < 0.85 {
 		t.Errorf("test accuracy %v, want >= 0.85", last)
+	}
+}
+
+// --tensorboard and --metrics-addr reach the run: an event file is
+// written and the endpoint is announced (the train package tests both
+// outputs' content, with a real Prometheus server).
+func TestDemoSinkFlags(t *testing.T) {
+	out := t.TempDir()
+	tb := filepath.Join(out, "tb")
+	stdout, err := run(t, args([]string{"demo", "--out", out, "--epochs", "1", "--tensorboard", tb, "--metrics-addr", "127.0.0.1:0"}, smallNet)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	files, _ := filepath.Glob(filepath.Join(tb, "events.out.tfevents.*"))
+	if len(files) != 1 || !strings.Contains(stdout, "evalkit: writing TensorBoard events to "+files[0]+"\n") {
+		t.Errorf("event files %v; output:\n%s", files, stdout)
+	}
+	if !regexp.MustCompile(`evalkit: serving Prometheus metrics at http://127\.0\.0\.1:\d+/metrics\n`).MatchString(stdout) {
+		t.Errorf("no serving line:\n%s", stdout)
+	}
+	if _, err := run(t, "demo", "--out", out, "--metrics-addr", "127.0.0.1:99999"); err == nil || !strings.Contains(err.Error(), "invalid port") {
+		t.Errorf("bad --metrics-addr: %v", err)
 	}
 }

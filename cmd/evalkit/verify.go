@@ -36,7 +36,7 @@ type verifyFlags struct {
 	saveEmbeddings string
 }
 
-func init() {
+func newVerifyCmd() *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
 		Use:   "verify --embeddings FILE (--issame FILE | --bin FILE | --pairs FILE --image-list FILE) [flags]",
@@ -87,7 +87,9 @@ preprocessing (see evalkit embed), and evaluates each target in order.`,
 			if len(f.bins) == 1 {
 				g.bin = f.bins[0]
 			}
-			return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), g)
+			// Embeddings may be memory-mapped: a file rewritten while it
+			// is read gives an error naming it, not SIGBUS.
+			return nd.GuardMapped(func() error { return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), g) })
 		},
 	}
 	fl := cmd.Flags()
@@ -107,7 +109,7 @@ preprocessing (see evalkit embed), and evaluates each target in order.`,
 	fl.StringVar(&f.exportImages, "export-images", "", "write the images of --bin into this directory and exit")
 	addModelFlags(fl, &f.model)
 	fl.StringVar(&f.saveEmbeddings, "save-embeddings", "", "with --model: keep each target's embeddings as DIR/NAME.npy and DIR/NAME_flip.npy")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // loadArray reads a .npy, or an array of a .npz: FILE.npz:NAME, or the only
@@ -380,7 +382,7 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 	if score == verify.Cosine {
 		unit, cmp = "cosine", ">="
 	}
-	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (%s %s %.6g)\n", name, sum.AUC, sum.EER, unit, cmp, float64(sum.EERThreshold))
+	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (%s %s %s)\n", name, sum.AUC, sum.EER, unit, cmp, verify.Threshold(float64(sum.EERThreshold)))
 	writeTARTable(w, name, sum, unit+" "+cmp)
 	return nil
 }
@@ -390,7 +392,7 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 func writeTARTable(w io.Writer, name string, s curveSummary, thLabel string) {
 	fmt.Fprintf(w, "[%s]TAR@FAR   nearest ROC point (FPR, %s)   interpolated (%s)\n", name, thLabel, thLabel)
 	for _, t := range s.TARAtFAR {
-		fmt.Fprintf(w, "[%s]%-7s  %1.5f (%.2e, %.6g)   %1.5f (%.6g)\n", name, verify.PyFloat(t.FAR),
-			t.TAR, t.FPR, float64(t.Threshold), t.TARInterpolated, float64(t.ThresholdInterpolated))
+		fmt.Fprintf(w, "[%s]%-7s  %1.5f (%.2e, %s)   %1.5f (%s)\n", name, verify.PyFloat(t.FAR),
+			t.TAR, t.FPR, verify.Threshold(float64(t.Threshold)), t.TARInterpolated, verify.Threshold(float64(t.ThresholdInterpolated)))
 	}
 }

@@ -19,13 +19,12 @@ import (
 // runCLI runs evalkit with args and returns stdout, stderr and the error.
 func runCLI(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	resetFlags(rootCmd)
 	var out, errw bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&errw)
-	rootCmd.SetArgs(args)
-	err := rootCmd.Execute()
-	rootCmd.SetArgs(nil)
+	root := newRootCmd()
+	root.SetOut(&out)
+	root.SetErr(&errw)
+	root.SetArgs(args)
+	err := root.Execute()
 	return out.String(), errw.String(), err
 }
 

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"testing"
 )
 
@@ -47,5 +49,40 @@ func TestWrite(t *testing.T) {
 	// A missing directory is an error.
 	if err := WriteBytes(filepath.Join(dir, "no", "such"), []byte("x")); err == nil {
 		t.Error("missing directory: want an error")
+	}
+}
+
+func TestRemoveStale(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "checkpoint.npz")
+	names := map[string]bool{ // name → stale
+		".checkpoint.npz.tmp123": true, ".checkpoint.npz.tmp9": true,
+		".checkpoint.npz.tmp": false, ".checkpoint.npz.tmpx": false, ".checkpoint.npz.tmp1.bak": false,
+		"checkpoint.npz": false, ".curves.png.tmp1": false,
+	}
+	for n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, ".checkpoint.npz.tmp55"), 0o755); err != nil { // not a file: kept
+		t.Fatal(err)
+	}
+	removed, err := RemoveStale(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(removed)
+	if want := []string{".checkpoint.npz.tmp123", ".checkpoint.npz.tmp9"}; !slices.Equal(removed, want) {
+		t.Errorf("removed %v, want %v", removed, want)
+	}
+	for n, stale := range names {
+		_, err := os.Stat(filepath.Join(dir, n))
+		if stale != os.IsNotExist(err) {
+			t.Errorf("%s: stat %v, stale %v", n, err, stale)
+		}
+	}
+	if r, err := RemoveStale(filepath.Join(dir, "nope", "x")); err != nil || r != nil {
+		t.Errorf("missing directory: %v, %v", r, err)
 	}
 }

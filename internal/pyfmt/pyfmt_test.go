@@ -28,11 +28,15 @@ func TestRepr(t *testing.T) {
 		{math.Inf(1), "inf"},
 		{math.Inf(-1), "-inf"},
 		{0.8000000000000002, "0.8000000000000002"},
+		{1e15, "1000000000000000.0"},
+		{9999999999999998, "9999999999999998.0"},
 	}
 	for _, c := range cases {
-		if got := Repr(c.v); got != c.want {
-			t.Errorf("Repr(%v) = %q, want %q", c.v, got, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			if got := Repr(c.v); got != c.want {
+				t.Errorf("Repr(%v) = %q, want %q", c.v, got, c.want)
+			}
+		})
 	}
 }
 
@@ -53,9 +57,11 @@ func TestFixed(t *testing.T) {
 		{0.375, 2, "0.38"},
 	}
 	for _, c := range cases {
-		if got := Fixed(c.v, c.prec); got != c.want {
-			t.Errorf("Fixed(%v, %d) = %q, want %q", c.v, c.prec, got, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			if got := Fixed(c.v, c.prec); got != c.want {
+				t.Errorf("Fixed(%v, %d) = %q, want %q", c.v, c.prec, got, c.want)
+			}
+		})
 	}
 	if F(1.0/3) != "0.333333" {
 		t.Errorf("F(1/3) = %q", F(1.0/3))
@@ -64,8 +70,10 @@ func TestFixed(t *testing.T) {
 
 func TestRoundHalfEven(t *testing.T) {
 	for v, want := range map[float64]float64{0.5: 0, 1.5: 2, 2.5: 2, 40.5: 40, 41.5: 42, 2.6: 3} {
-		if got := RoundHalfEven(v); got != want {
-			t.Errorf("RoundHalfEven(%v) = %v, want %v", v, got, want)
-		}
+		t.Run(Repr(v), func(t *testing.T) {
+			if got := RoundHalfEven(v); got != want {
+				t.Errorf("RoundHalfEven(%v) = %v, want %v", v, got, want)
+			}
+		})
 	}
 }

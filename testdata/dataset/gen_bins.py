@@ -14,6 +14,7 @@ ways real .bin files are:
                      _codecs.encode(text, 'latin1')
   py3_protocol4.bin  protocol 4: FRAME, SHORT_BINBYTES / BINBYTES, MEMOIZE
   numpy_images.bin   images as numpy uint8 arrays (build_eval_pack.py)
+  numpy_protocol5.bin  the same at protocol 5 (numpy's _frombuffer form)
 expected.json lists each image's length, format and SHA-256."""
 import hashlib
 import io
@@ -75,6 +76,7 @@ def main():
         'py3_protocol2.bin': pickle.dumps((bins, issame), protocol=2),
         'py3_protocol4.bin': pickle.dumps((bins, issame), protocol=4),
         'numpy_images.bin': pickle.dumps(([np.frombuffer(b, dtype=np.uint8) for b in bins], issame), protocol=4),
+        'numpy_protocol5.bin': pickle.dumps(([np.frombuffer(b, dtype=np.uint8).copy() for b in bins], issame), protocol=5),
     }
     for name, data in files.items():
         got = pickle.loads(data, encoding='bytes')
