@@ -14,6 +14,7 @@ import (
 
 type embedFlags struct {
 	model        modelFlags
+	jpeg         jpegFlag
 	bin, images  string
 	out, flipOut string
 }
@@ -29,6 +30,9 @@ directory; verify --export-images writes one) and writes the embeddings as an
 N × D float32 .npy, rows in image order. --flip-out also writes the
 embeddings of the horizontally mirrored images, which verify
 --flip-embeddings adds as insightface does.
+
+JPEG images decode with libjpeg-turbo when libturbojpeg.so.0 loads, which
+gives OpenCV's pixels as insightface sees them (--jpeg-decoder).
 
 Preprocessing is insightface's ArcFaceONNX: RGB, resized to the model's input
 size when it differs, (x − 127.5)/127.5, or raw pixels when the graph's first
@@ -47,6 +51,7 @@ ONNX Runtime (libonnxruntime.so.1, 1.30) is loaded at run time from
 	}
 	fl := cmd.Flags()
 	addModelFlags(fl, &f.model)
+	f.jpeg.register(fl)
 	fl.StringVar(&f.bin, "bin", "", "insightface .bin file whose images to embed")
 	fl.StringVar(&f.images, "images", "", "image list: one image path per line")
 	fl.StringVar(&f.out, "out", "", "write the embeddings here (.npy, N × D float32)")
@@ -58,14 +63,17 @@ func runEmbed(ctx context.Context, w, errw io.Writer, f embedFlags) error {
 	if f.model.path == "" || f.out == "" || (f.bin == "") == (f.images == "") {
 		return fmt.Errorf("embed: give --model, --out and one of --bin or --images")
 	}
+	dec, err := f.jpeg.decoder(errw)
+	if err != nil {
+		return fmt.Errorf("embed: %w", err)
+	}
 	var src onnxmodel.Source
-	var err error
 	label := f.bin
 	if f.bin != "" {
-		src, _, err = binSource(f.bin)
+		src, _, err = binSource(f.bin, dec.DecodeImage)
 	} else {
 		label = f.images
-		src, err = listSource(f.images)
+		src, err = listSource(f.images, dec.DecodeImage)
 	}
 	if err != nil {
 		return fmt.Errorf("embed: %w", err)

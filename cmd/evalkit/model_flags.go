@@ -78,18 +78,18 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// binSource reads a .bin file's images, to be decoded on demand.
-func binSource(path string) (onnxmodel.Source, *dataset.Bin, error) {
+// binSource reads a .bin file's images, to be decoded on demand by dec.
+func binSource(path string, dec onnxmodel.Decoder) (onnxmodel.Source, *dataset.Bin, error) {
 	b, err := dataset.ReadBinFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	return onnxmodel.EncodedSource{Data: b.Images}, b, nil
+	return onnxmodel.EncodedSource{Data: b.Images, Decode: dec}, b, nil
 }
 
 // listSource reads an image list (one path per line, relative to the
 // list's directory unless absolute), as verify --export-images writes.
-func listSource(path string) (onnxmodel.Source, error) {
+func listSource(path string, dec onnxmodel.Decoder) (onnxmodel.Source, error) {
 	paths, err := dataset.ReadImageListFile(path)
 	if err != nil {
 		return nil, err
@@ -100,7 +100,7 @@ func listSource(path string) (onnxmodel.Source, error) {
 			paths[i] = filepath.Join(dir, p)
 		}
 	}
-	return onnxmodel.FileSource{Paths: paths}, nil
+	return onnxmodel.FileSource{Paths: paths, Decode: dec}, nil
 }
 
 // writeEmbeddings writes N×D float32 rows as .npy, atomically.

@@ -33,6 +33,7 @@ type verifyFlags struct {
 	// verify --model (verify_model.go): --bin repeats there.
 	bins           []string
 	model          modelFlags
+	jpeg           jpegFlag
 	saveEmbeddings string
 }
 
@@ -108,6 +109,7 @@ preprocessing (see evalkit embed), and evaluates each target in order.`,
 	fl.StringVar(&f.plot, "plot", "", "write the ROC curve to this PNG file")
 	fl.StringVar(&f.exportImages, "export-images", "", "write the images of --bin into this directory and exit")
 	addModelFlags(fl, &f.model)
+	f.jpeg.register(fl)
 	fl.StringVar(&f.saveEmbeddings, "save-embeddings", "", "with --model: keep each target's embeddings as DIR/NAME.npy and DIR/NAME_flip.npy")
 	return cmd
 }

@@ -35,13 +35,17 @@ func runVerifyModel(ctx context.Context, w, errw io.Writer, f verifyFlags) error
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("verify: --save-embeddings: %w", err)
 	}
+	dec, err := f.jpeg.decoder(errw)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
 	model, err := f.model.open(errw)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
 	defer model.Close()
 	for _, bin := range f.bins {
-		src, _, err := binSource(bin)
+		src, _, err := binSource(bin, dec.DecodeImage)
 		if err != nil {
 			return fmt.Errorf("verify: %w", err)
 		}
@@ -51,7 +55,7 @@ func runVerifyModel(ctx context.Context, w, errw io.Writer, f verifyFlags) error
 		}
 		name := strings.TrimSuffix(filepath.Base(bin), filepath.Ext(bin))
 		tf := f
-		tf.bin, tf.bins, tf.model = bin, nil, modelFlags{}
+		tf.bin, tf.bins, tf.model, tf.jpeg = bin, nil, modelFlags{}, jpegFlag{}
 		tf.embeddings = filepath.Join(dir, name+".npy")
 		tf.flip = filepath.Join(dir, name+"_flip.npy")
 		if err := writeEmbeddings(tf.embeddings, e.Emb, e.N, e.Dim); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/evalkit/evalkit/dataset"
+	"github.com/evalkit/evalkit/imagedec"
 	"github.com/evalkit/evalkit/internal/atomicfile"
 	"github.com/evalkit/evalkit/internal/ort"
 	"github.com/evalkit/evalkit/nd"
@@ -77,11 +78,16 @@ func TestVerifyModel(t *testing.T) {
 	}
 	// fixture_png.bin holds the very pixels the reference decoded.
 	checkTarget(t, out, "fixture_png")
-	// fixture.bin holds the JPEGs; Go's image/jpeg decodes them differently
-	// from OpenCV (docs/compatibility.md), so only the lines' presence is
-	// checked here.
-	if !strings.Contains(out, "[fixture]Accuracy-Flip: ") || strings.Index(out, "[fixture]") < strings.Index(out, "[fixture_png]") {
+	// fixture.bin holds the JPEGs: libjpeg-turbo decodes them to OpenCV's
+	// pixels, so the reference's digits again; Go's image/jpeg (the fallback
+	// without libturbojpeg.so.0) does not (docs/compatibility.md).
+	if strings.Index(out, "[fixture]") < strings.Index(out, "[fixture_png]") {
 		t.Errorf("second target missing or out of order:\n%s", out)
+	}
+	if _, err := imagedec.New(imagedec.Options{Backend: imagedec.LibJPEGTurbo}); err == nil {
+		checkTarget(t, out, "fixture")
+	} else {
+		t.Logf("no libjpeg-turbo (%v): the JPEG target's digits are not compared", err)
 	}
 	for _, name := range []string{"fixture_png.npy", "fixture_png_flip.npy", "fixture.npy", "fixture_flip.npy"} {
 		a, err := nd.ReadNpyFile(filepath.Join(dir, name))
@@ -97,6 +103,21 @@ func TestVerifyModel(t *testing.T) {
 		"--flip-embeddings", filepath.Join(dir, "fixture_png_flip.npy"), "--bin", odata("fixture_png.bin"))
 	if err != nil || !strings.HasPrefix(out, again) {
 		t.Errorf("rerun from --save-embeddings (err %v) printed\n%s\nnot the start of\n%s", err, again, out)
+	}
+}
+
+// TestVerifyModelGoJPEG pins what Go's image/jpeg makes of the fixture's
+// JPEGs: other pixels than OpenCV's, hence another printed accuracy
+// (docs/compatibility.md).
+func TestVerifyModelGoJPEG(t *testing.T) {
+	skipWithoutORT(t)
+	out, _, err := runCLI(t, "verify", "--model", odata("fixture.onnx"), "--bin", odata("fixture.bin"), "--jpeg-decoder", "go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ref := expectedLines(t, "fixture")
+	if want := "[fixture]Accuracy-Flip: 0.92500+-0.16008\n"; !strings.Contains(out, want) || strings.Contains(out, ref+"\n") {
+		t.Errorf("with image/jpeg: want %q (the reference, from OpenCV's pixels, is %q); got\n%s", want, ref, out)
 	}
 }
 
