@@ -42,6 +42,7 @@ type Result struct {
 	MetricsLog string
 	Curves     string
 	ONNX       string // the exported ONNX model, when Config.ExportONNX was set
+	PairsBin   string // with ONNX: the verification pairs as an insightface .bin
 	Elapsed    time.Duration
 }
 
@@ -223,6 +224,10 @@ func Run(ctx context.Context, c Config) (res *Result, err error) {
 			return nil, err
 		}
 		res.ONNX = c.ExportONNX
+		res.PairsBin = filepath.Join(c.Out, VerifyTarget+".bin")
+		if err := writePairsBin(res.PairsBin, pairs); err != nil {
+			return nil, err
+		}
 	}
 	res.Elapsed = now().Sub(start)
 	if err := stream.Emit(Summary{Time: now(), ValidationAcc: res.ValAcc, VerificationAcc: res.VerifyAcc,
@@ -233,7 +238,7 @@ func Run(ctx context.Context, c Config) (res *Result, err error) {
 		pyfmt.Fixed(res.ValAcc, 4), pyfmt.Fixed(res.VerifyAcc, 5), pyfmt.Fixed(res.VerifyStd, 5), pyfmt.Fixed(res.AUC, 4), c.Epochs, res.Elapsed.Seconds())
 	wrote := []string{res.Checkpoint, res.MetricsLog, res.Curves}
 	if res.ONNX != "" {
-		wrote = append(wrote, res.ONNX)
+		wrote = append(wrote, res.ONNX, res.PairsBin)
 	}
 	fmt.Fprintf(out, "evalkit: wrote %s\n", strings.Join(wrote, ", "))
 	return res, nil
