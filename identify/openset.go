@@ -1,6 +1,7 @@
 package identify
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -25,6 +26,20 @@ type OpenSetPoint struct {
 	FPIR       float64 `json:"fpir"`
 	TPIR       float64 `json:"tpir"`
 	FNIR       float64 `json:"fnir"`
+}
+
+// MarshalJSON writes the point with a null threshold when it is -Inf
+// (every score passes).
+func (p OpenSetPoint) MarshalJSON() ([]byte, error) {
+	type plain OpenSetPoint
+	out := struct {
+		plain
+		Threshold *float64 `json:"threshold"`
+	}{plain: plain(p)}
+	if !math.IsInf(p.Threshold, 0) && !math.IsNaN(p.Threshold) {
+		out.Threshold = &p.Threshold
+	}
+	return json.Marshal(out)
 }
 
 // OpenSet is the NIST open-set result: the points at the requested FPIRs

@@ -25,6 +25,7 @@ type ijbFlags struct {
 	fars                      []float64
 	json                      bool
 	plot                      string
+	protocol                  string
 }
 
 func init() {
@@ -57,6 +58,9 @@ saves) only the ROC is computed; labels come from --labels (.npy or text of
   evalkit ijb --scores scores.npy --labels labels.npy --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.protocol == "1n" {
+				return runIJB1N(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+			}
 			return runIJB(cmd.OutOrStdout(), f)
 		},
 	}
@@ -74,6 +78,8 @@ saves) only the ROC is computed; labels come from --labels (.npy or text of
 	fl.Float64SliceVar(&f.fars, "far", nil, "false-accept rates of the table (repeatable; default 1e-6 … 1e-1)")
 	fl.BoolVar(&f.json, "json", false, "print the results as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write the ROC curve to this PNG file")
+	fl.StringVar(&f.protocol, "protocol", "11", "11 (1:1 verification) or 1n (1:N identification: ijb_1n.go)")
+	addIJB1NFlags(fl)
 	rootCmd.AddCommand(cmd)
 }
 
