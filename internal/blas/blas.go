@@ -32,7 +32,16 @@ type Backend interface {
 
 // Gonum is the pure-Go backend (gonum.org/v1/gonum/blas/gonum), which
 // spreads each product over GOMAXPROCS goroutines.
+//
+// gonum sums a product's inner dimension in one dot product for small
+// matrices but in slices of 64 for large ones, so the same entry could
+// differ in the last bit between calls of different shapes. Gonum always
+// sums in slices of 64 (one gonum call per slice, accumulating into C),
+// so every entry of C is the same whatever the shape of the call.
 type Gonum struct{}
+
+// gonumKBlock is gonum's block size (gonum/blas/gonum.blockSize).
+const gonumKBlock = 64
 
 var gonumImpl gonum.Implementation
 
@@ -44,7 +53,13 @@ func (Gonum) SgemmNT(m, n, k int, a []float32, lda int, b []float32, ldb int, c 
 	if m == 0 || n == 0 {
 		return
 	}
-	gonumImpl.Sgemm(blas.NoTrans, blas.Trans, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
+	for kb := 0; kb < k; kb += gonumKBlock {
+		beta := float32(1)
+		if kb == 0 {
+			beta = 0
+		}
+		gonumImpl.Sgemm(blas.NoTrans, blas.Trans, m, n, min(gonumKBlock, k-kb), 1, a[kb:], lda, b[kb:], ldb, beta, c, ldc)
+	}
 }
 
 // DgemmNT computes C = A·Bᵀ with gonum's Dgemm.
@@ -52,5 +67,11 @@ func (Gonum) DgemmNT(m, n, k int, a []float64, lda int, b []float64, ldb int, c 
 	if m == 0 || n == 0 {
 		return
 	}
-	gonumImpl.Dgemm(blas.NoTrans, blas.Trans, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
+	for kb := 0; kb < k; kb += gonumKBlock {
+		beta := 1.0
+		if kb == 0 {
+			beta = 0
+		}
+		gonumImpl.Dgemm(blas.NoTrans, blas.Trans, m, n, min(gonumKBlock, k-kb), 1, a[kb:], lda, b[kb:], ldb, beta, c, ldc)
+	}
 }

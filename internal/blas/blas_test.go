@@ -98,3 +98,22 @@ func TestCheckGemmPanicsOnShortSlices(t *testing.T) {
 	}()
 	checkGemm(2, 2, 2, 3, 2, 4, 2, 4, 2)
 }
+
+// TestGonumShapeIndependent checks that an entry of C does not depend on
+// the shape of the call (gonum's serial and parallel paths sum differently).
+func TestGonumShapeIndependent(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	m, n, k := 300, 300, 512
+	_, a := randMat(r, m*k)
+	_, b := randMat(r, n*k)
+	whole := make([]float32, m*n)
+	Gonum{}.SgemmNT(m, n, k, a, k, b, k, whole, n)
+	one := make([]float32, 1)
+	for _, ij := range [][2]int{{0, 0}, {17, 250}, {299, 299}} {
+		i, j := ij[0], ij[1]
+		Gonum{}.SgemmNT(1, 1, k, a[i*k:], k, b[j*k:], k, one, 1)
+		if one[0] != whole[i*n+j] {
+			t.Errorf("C[%d,%d] = %v alone, %v in the whole product", i, j, one[0], whole[i*n+j])
+		}
+	}
+}
