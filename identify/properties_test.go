@@ -2,6 +2,8 @@ package identify
 
 import (
 	"encoding/json"
+
+	"github.com/evalkit/evalkit/internal/blas"
 	"math"
 	"strings"
 	"testing"
@@ -75,7 +77,13 @@ func TestShardsMergeToWhole(t *testing.T) {
 	pr, pids := loadMatrix(t, "lib_probes32.npy"), loadIDs(t, "lib_probe_ids.npy")
 	d := loadMatrix(t, "lib_distractors.npy")
 	cfg := Config{K: 10, Checkpoints: []int64{10, 100, 1000}, NonMatedTop: 40, GallerySize: int64(gal.Rows)}
-	want := mustJSON(t, search(t, pr, pids, gal, gids, &d, cfg, SearchOptions{}))
+	for _, b := range testBackends(t) {
+		t.Run(b.Name(), func(t *testing.T) { testShardsMerge(t, b, pr, pids, gal, gids, d, cfg) })
+	}
+}
+
+func testShardsMerge(t *testing.T, b blas.Backend, pr Matrix, pids []int64, gal Matrix, gids []int64, d Matrix, cfg Config) {
+	want := mustJSON(t, search(t, pr, pids, gal, gids, &d, cfg, SearchOptions{Backend: b}))
 	type part struct {
 		lo, hi int
 		distr  bool
@@ -93,7 +101,7 @@ func TestShardsMergeToWhole(t *testing.T) {
 		} else {
 			sh = Shard{Features: gal.Slice(p.lo, p.hi), IDs: gids[p.lo:p.hi], Offset: int64(p.lo)}
 		}
-		if err := s.Search(pr, sh, SearchOptions{GalleryBlock: 100}); err != nil {
+		if err := s.Search(pr, sh, SearchOptions{Backend: b, GalleryBlock: 100}); err != nil {
 			t.Fatal(err)
 		}
 		// each shard travels as JSON, as between machines

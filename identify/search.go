@@ -47,6 +47,16 @@ const (
 
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
 
+// evenBlock splits n rows into as many blocks of at most size as needed and
+// returns the common block size, rounded up to a multiple of unit.
+func evenBlock(n, size, unit int) int {
+	if n <= 0 {
+		return size
+	}
+	blocks := (n + size - 1) / size
+	return roundUp((n+blocks-1)/blocks, unit)
+}
+
 func (o SearchOptions) withDefaults() SearchOptions {
 	if o.Backend == nil {
 		o.Backend = blas.Gonum{}
@@ -91,6 +101,10 @@ func (s *State) Search(probes Matrix, shard Shard, o SearchOptions) error {
 	if err := s.checkSearch(probes, shard); err != nil {
 		return err
 	}
+	// Even blocks: a 1772-row gallery is one block of 1792 columns, not a
+	// 2048-column block of which 13 % is padding.
+	o.ProbeBlock = evenBlock(probes.Rows, o.ProbeBlock, minProbeBlock)
+	o.GalleryBlock = evenBlock(shard.Features.Rows, o.GalleryBlock, minGalleryBlock)
 	o = o.forDim(probes.Cols)
 	g := shard.Features.Rows
 	if g == 0 || probes.Rows == 0 {
