@@ -125,6 +125,8 @@ def gen_lib():
     g32, p32 = gal.astype(np.float32), probes.astype(np.float32)
     np.save(os.path.join(HERE, "lib_gallery32.npy"), g32)
     np.save(os.path.join(HERE, "lib_probes32.npy"), p32)
+    np.save(os.path.join(HERE, "lib_g1_32.npy"), g32[:ng1])  # G1 alone: an open-set search
+    np.save(os.path.join(HERE, "lib_g1_ids.npy"), g_ids[:ng1])
     sim = np.dot(p32.astype(np.float64), g32[:ng1].astype(np.float64).T)
     golden["nist_g1"] = nist(sim, p_ids, g_ids[:ng1], [1, 2, 5, 10, 20], [0, 0.01, 0.05, 0.1, 0.3, 1], [1, 5])
     sim_all = np.dot(p32.astype(np.float64), g32.astype(np.float64).T)
