@@ -10,8 +10,6 @@ import (
 	"github.com/evalkit/evalkit/internal/pyfmt"
 )
 
-func sortFloat64s(v []float64) { slices.Sort(v) }
-
 // IJBEvalsMean is ijb_evals.py run_model_test_1N's summary over its two
 // galleries (G1 and G2, or IJB-B's S1 and S2): top-k counts summed over
 // both and divided by the number of probes, TPIRs averaged.

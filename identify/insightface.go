@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/evalkit/evalkit/internal/pyfmt"
 )
@@ -56,16 +57,7 @@ func (s *State) IJB1N(fars []float64, dim int) (*IJB1NResult, error) {
 	q := len(s.probeIDs)
 	r := &IJB1NResult{Queries: q, Gallery: int(s.gallerySeen + s.distractorsSeen), Dim: dim}
 	for p := range q {
-		switch rank := s.MateRank(p); {
-		case rank == 1:
-			r.Top1++
-			fallthrough
-		case rank >= 1 && rank <= 5:
-			r.Top5++
-			fallthrough
-		case rank >= 1 && rank <= 10:
-			r.Top10++
-		}
+		countTop(s.MateRank(p), &r.Top1, &r.Top5, &r.Top10)
 	}
 	r.NegPairs = int64(q)*int64(r.Gallery) - int64(q)
 	top, nonMated := s.NonMatedTop()
@@ -175,16 +167,7 @@ func (s *State) IJBEvals(fars []float64, dim int) (*IJBEvalsResult, error) {
 			continue
 		}
 		r.Mated++
-		switch rank := s.MateRank(p); {
-		case rank == 1:
-			r.Top1++
-			fallthrough
-		case rank >= 1 && rank <= 5:
-			r.Top5++
-			fallthrough
-		case rank >= 1 && rank <= 10:
-			r.Top10++
-		}
+		countTop(s.MateRank(p), &r.Top1, &r.Top5, &r.Top10)
 	}
 	r.NonMated = len(ng)
 	if r.Mated == 0 {
@@ -226,10 +209,25 @@ func (r *IJBEvalsResult) WriteLines(w io.Writer) error {
 	return err
 }
 
+// sortDesc sorts v in descending order.
 func sortDesc(v []float64) {
-	// insertion into sort.Float64s order, reversed
-	sortFloat64s(v)
-	for i, j := 0, len(v)-1; i < j; i, j = i+1, j-1 {
-		v[i], v[j] = v[j], v[i]
+	slices.Sort(v)
+	slices.Reverse(v)
+}
+
+// countTop adds a search whose mate ranks at rank (0: beyond K) to the
+// top-1, top-5 and top-10 counts.
+func countTop(rank int, top1, top5, top10 *int) {
+	if rank < 1 {
+		return
+	}
+	if rank <= 1 {
+		*top1++
+	}
+	if rank <= 5 {
+		*top5++
+	}
+	if rank <= 10 {
+		*top10++
 	}
 }

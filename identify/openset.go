@@ -79,17 +79,8 @@ func (s *State) OpenSet(fpirs []float64, rank int) (*OpenSet, error) {
 	if mated == 0 {
 		return nil, fmt.Errorf("identify: open-set rates need mated searches; no probe has a mate in the gallery")
 	}
-	desc := func(a, b float64) int {
-		switch {
-		case a > b:
-			return -1
-		case a < b:
-			return 1
-		}
-		return 0
-	}
-	slices.SortFunc(nonMated, desc)
-	slices.SortFunc(hits, desc)
+	sortDesc(nonMated)
+	sortDesc(hits)
 	n := len(nonMated)
 	above := func(sorted []float64, t float64) int { // count > t in a descending slice
 		i, _ := slices.BinarySearchFunc(sorted, t, func(v, t float64) int {

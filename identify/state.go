@@ -194,15 +194,7 @@ func (s *State) DistractorMax(i, seg int) float64 {
 // number of non-mated scores seen.
 func (s *State) NonMatedTop() ([]float64, int64) {
 	out := slices.Clone(s.top.h)
-	slices.SortFunc(out, func(a, b float64) int {
-		switch {
-		case a > b:
-			return -1
-		case a < b:
-			return 1
-		}
-		return 0
-	})
+	sortDesc(out)
 	return out, s.nonMated
 }
 

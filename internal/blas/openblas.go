@@ -13,6 +13,17 @@ var DefaultOpenBLASNames = []string{"libopenblas.so.0", "libopenblas.so"}
 // ErrNoOpenBLAS reports that no OpenBLAS library could be loaded.
 var ErrNoOpenBLAS = errors.New("blas: OpenBLAS is not available")
 
+// openblasFuncs are the library's functions, bound at run time.
+type openblasFuncs struct {
+	sgemm func(order, ta, tb, m, n, k int32, alpha float32, a *float32, lda int32, b *float32, ldb int32, beta float32, c *float32, ldc int32)
+	dgemm func(order, ta, tb, m, n, k int32, alpha float64, a *float64, lda int32, b *float64, ldb int32, beta float64, c *float64, ldc int32)
+
+	corename   func() string
+	config     func() string
+	getThreads func() int32
+	setThreads func(int32)
+}
+
 // OpenBLAS is the backend over a run-time loaded OpenBLAS library. Get
 // one from LoadOpenBLAS.
 type OpenBLAS struct {
