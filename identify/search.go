@@ -264,14 +264,21 @@ func (s *State) searchRange(probes Matrix, shard Shard, lo, hi int, o SearchOpti
 }
 
 // mateRows returns, per probe, the shard rows of its identity (nil for
-// distractor shards and for probes without mates here).
+// distractor shards and for probes without mates here). Only rows whose
+// identity is a probe's are recorded, so a million-row gallery costs a
+// pass over its identities, not a map of them.
 func (s *State) mateRows(shard Shard) [][]int32 {
 	if shard.IDs == nil {
 		return nil
 	}
-	rows := make(map[int64][]int32)
+	rows := make(map[int64][]int32, len(s.probeIDs))
+	for _, id := range s.probeIDs {
+		rows[id] = nil
+	}
 	for j, id := range shard.IDs {
-		rows[id] = append(rows[id], int32(j))
+		if r, ok := rows[id]; ok {
+			rows[id] = append(r, int32(j))
+		}
 	}
 	out := make([][]int32, len(s.probeIDs))
 	for p, id := range s.probeIDs {
