@@ -11,8 +11,8 @@ const refineExtra = 8
 
 // searchRefined searches float64 features in two steps: a float32 search
 // (float32 GEMM, twice the speed of float64) keeps K+8 candidates per
-// probe, and these, the probe's mates and its best non-mate are rescored
-// exactly in float64. A float32 score differs from the float64 one by at
+// probe, and the first K of these (and any within 2δ of the K-th), the
+// probe's mates and its best non-mate are rescored exactly in float64. A float32 score differs from the float64 one by at
 // most δ = γ·‖p‖·max‖g‖ with γ = (d+3)u/(1−(d+3)u), u = 2⁻²⁴ (input
 // rounding and a d-term float32 dot product, Higham's bound); so when the
 // K-th rescored candidate and the best rescored non-mate exceed the
@@ -60,13 +60,26 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 					return dot64(pr, g.F64[k*d:(k+1)*d])
 				}
 				cands := sub.Candidates(p)
-				full := len(cands) == sub.cfg.K
+				delta := gamma * math.Sqrt(dot64(pr, pr)) * gmax
+				// Rescore the first K candidates and any further one whose
+				// float32 score lies within 2δ of the K-th's; every entry not
+				// rescored scores at most floor in float64.
+				lim := len(cands)
+				if lim > s.cfg.K {
+					lim = s.cfg.K
+					for lim < len(cands) && cands[lim].Score >= cands[s.cfg.K-1].Score-2*delta {
+						lim++
+					}
+				}
 				floor := math.Inf(-1)
-				if full {
-					floor = cands[len(cands)-1].Score + gamma*math.Sqrt(dot64(pr, pr))*gmax
+				switch {
+				case lim < len(cands):
+					floor = cands[lim].Score + delta
+				case len(cands) == sub.cfg.K: // entries beyond the list
+					floor = cands[len(cands)-1].Score + delta
 				}
 				exact = exact[:0]
-				for _, c := range cands {
+				for _, c := range cands[:lim] {
 					exact = append(exact, Candidate{Index: c.Index, Score: score(c.Index)})
 				}
 				slices.SortFunc(exact, func(a, b Candidate) int {
@@ -89,7 +102,10 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 						break
 					}
 				}
-				sure := !full || (exact[s.cfg.K-1].Score > floor && best.Score > floor)
+				sure := (len(exact) < s.cfg.K || exact[s.cfg.K-1].Score > floor) && best.Score > floor
+				if math.IsInf(floor, -1) {
+					sure = true // every row was rescored
+				}
 				if !sure {
 					if row == nil {
 						row = make([]float64, g.Rows)
