@@ -19,6 +19,9 @@ import (
 	"sync"
 	"time"
 
+	gblas "gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+
 	"github.com/evalkit/evalkit/identify"
 	"github.com/evalkit/evalkit/internal/blas"
 )
@@ -83,12 +86,17 @@ func main() {
 }
 
 // bareGemm computes every probe × gallery score in calls of chunk gallery
-// rows, with the backend's own threading, and discards them.
+// rows, with the library's own threading (for gonum, gonum's Sgemm itself,
+// which spreads a call over all cores), and discards them.
 func bareGemm(b blas.Backend, p, g []float32, np, ng, d, chunk int) {
 	c := make([]float32, np*chunk)
 	for j := 0; j < ng; j += chunk {
 		n := min(chunk, ng-j)
-		b.SgemmNT(np, n, d, p, d, g[j*d:(j+n)*d], d, c, n)
+		if _, ok := b.(blas.Gonum); ok {
+			gonum.Implementation{}.Sgemm(gblas.NoTrans, gblas.Trans, np, n, d, 1, p, d, g[j*d:(j+n)*d], d, 0, c, n)
+		} else {
+			b.SgemmNT(np, n, d, p, d, g[j*d:(j+n)*d], d, c, n)
+		}
 	}
 	runtime.KeepAlive(c)
 }

@@ -30,18 +30,21 @@ type Backend interface {
 	DgemmNT(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
 }
 
-// Gonum is the pure-Go backend (gonum.org/v1/gonum/blas/gonum), which
-// spreads each product over GOMAXPROCS goroutines.
+// Gonum is the pure-Go backend (gonum.org/v1/gonum/blas/gonum), single
+// threaded: identify runs one product per goroutine.
 //
 // gonum sums a product's inner dimension in one dot product for small
-// matrices but in slices of 64 for large ones, so the same entry could
-// differ in the last bit between calls of different shapes. Gonum always
-// sums in slices of 64 (one gonum call per slice, accumulating into C),
-// so every entry of C is the same whatever the shape of the call.
+// matrices but in slices of 64 for large ones (its parallel path), so the
+// same entry could differ in the last bit between calls of different
+// shapes. Gonum calls gonum's serial path on 64 × 64 blocks of C, one
+// 64-wide slice of the inner dimension at a time, accumulating into C:
+// every entry is the same whatever the shape of the call, and no call
+// starts goroutines or allocates.
 type Gonum struct{}
 
-// gonumKBlock is gonum's block size (gonum/blas/gonum.blockSize).
-const gonumKBlock = 64
+// gonumBlock is gonum's block size (gonum/blas/gonum.blockSize); gonum
+// multiplies serially when C has fewer than 4 such blocks.
+const gonumBlock = 64
 
 var gonumImpl gonum.Implementation
 
@@ -50,28 +53,31 @@ func (Gonum) Name() string { return "gonum" }
 
 // SgemmNT computes C = A·Bᵀ with gonum's Sgemm.
 func (Gonum) SgemmNT(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	for kb := 0; kb < k; kb += gonumKBlock {
-		beta := float32(1)
-		if kb == 0 {
-			beta = 0
-		}
-		gonumImpl.Sgemm(blas.NoTrans, blas.Trans, m, n, min(gonumKBlock, k-kb), 1, a[kb:], lda, b[kb:], ldb, beta, c, ldc)
-	}
+	gonumBlocks(m, n, k, func(i, j, kb, mi, nj, kk int, beta float32) {
+		gonumImpl.Sgemm(blas.NoTrans, blas.Trans, mi, nj, kk, 1, a[i*lda+kb:], lda, b[j*ldb+kb:], ldb, beta, c[i*ldc+j:], ldc)
+	})
 }
 
 // DgemmNT computes C = A·Bᵀ with gonum's Dgemm.
 func (Gonum) DgemmNT(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	for kb := 0; kb < k; kb += gonumKBlock {
-		beta := 1.0
-		if kb == 0 {
-			beta = 0
+	gonumBlocks(m, n, k, func(i, j, kb, mi, nj, kk int, beta float32) {
+		gonumImpl.Dgemm(blas.NoTrans, blas.Trans, mi, nj, kk, 1, a[i*lda+kb:], lda, b[j*ldb+kb:], ldb, float64(beta), c[i*ldc+j:], ldc)
+	})
+}
+
+// gonumBlocks calls f for every 64 × 64 block of C (rows i, columns j,
+// mi × nj) and every 64-wide slice of the inner dimension (from kb, kk
+// wide), beta 0 for the first slice and 1 after.
+func gonumBlocks(m, n, k int, f func(i, j, kb, mi, nj, kk int, beta float32)) {
+	for i := 0; i < m; i += gonumBlock {
+		for j := 0; j < n; j += gonumBlock {
+			for kb := 0; kb < k; kb += gonumBlock {
+				beta := float32(1)
+				if kb == 0 {
+					beta = 0
+				}
+				f(i, j, kb, min(gonumBlock, m-i), min(gonumBlock, n-j), min(gonumBlock, k-kb), beta)
+			}
 		}
-		gonumImpl.Dgemm(blas.NoTrans, blas.Trans, m, n, min(gonumKBlock, k-kb), 1, a[kb:], lda, b[kb:], ldb, beta, c, ldc)
 	}
 }
