@@ -254,7 +254,7 @@ func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
 	}
 	cfg := identify.Config{K: k, Checkpoints: distractorCheckpoints(distr.Rows)}
 	if f.rule != "nist" {
-		cfg.K = max(cfg.K, 10)
+		cfg.K = 10 // the insightface rules print top-1, top-5 and top-10
 	}
 	if f.rule == "ijb_1n" {
 		for _, far := range fars {
