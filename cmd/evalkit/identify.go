@@ -50,8 +50,9 @@ Features are N × D float32 or float64 .npy files (computation runs in their
 precision); identities are integer .npy vectors. The search computes a block
 of probes × gallery rows at a time with BLAS and keeps each probe's best
 candidates, so memory stays near the inputs' size. --blas auto uses OpenBLAS
-(libopenblas.so.0) when it loads and gonum's pure Go otherwise; the kernel
-OpenBLAS runs is printed (set OPENBLAS_CORETYPE to override its choice).
+(libopenblas.so.0, or the library EVALKIT_OPENBLAS names) when it loads and
+gonum's pure Go otherwise; the kernel OpenBLAS runs is printed (set
+OPENBLAS_CORETYPE to override its choice).
 
 --rule ijb_1n and --rule ijb_evals print insightface's IJB 1:N lines
 (ijb_1n.py evaluation(), ijb_evals.py evaluation_1N()) instead, with their

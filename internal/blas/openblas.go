@@ -3,6 +3,7 @@ package blas
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 )
@@ -39,14 +40,23 @@ var (
 	openblasErr  error
 )
 
-// LoadOpenBLAS loads OpenBLAS once per process (the first of
-// DefaultOpenBLASNames the dynamic loader finds) and returns it, or an
-// error wrapping ErrNoOpenBLAS when there is none (or the platform cannot
-// load libraries without cgo).
+// OpenBLASEnv names the environment variable that, when set, is the only
+// library LoadOpenBLAS tries (a path or a name for the dynamic loader):
+// a newer OpenBLAS build, or a name that does not exist to run without.
+const OpenBLASEnv = "EVALKIT_OPENBLAS"
+
+// LoadOpenBLAS loads OpenBLAS once per process (the library named by
+// $EVALKIT_OPENBLAS, else the first of DefaultOpenBLASNames the dynamic
+// loader finds) and returns it, or an error wrapping ErrNoOpenBLAS when
+// there is none (or the platform cannot load libraries without cgo).
 func LoadOpenBLAS() (*OpenBLAS, error) {
 	openblasOnce.Do(func() {
+		names := DefaultOpenBLASNames
+		if env := os.Getenv(OpenBLASEnv); env != "" {
+			names = []string{env}
+		}
 		var errs []string
-		for _, name := range DefaultOpenBLASNames {
+		for _, name := range names {
 			fns, err := openOpenBLAS(name)
 			if err != nil {
 				errs = append(errs, err.Error())

@@ -11,7 +11,7 @@ import (
 func openOpenBLAS(name string) (f *openblasFuncs, err error) {
 	h, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_GLOBAL)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err // the loader's message names the library
 	}
 	f = &openblasFuncs{}
 	for _, s := range []struct {
