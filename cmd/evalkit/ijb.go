@@ -26,6 +26,8 @@ type ijbFlags struct {
 	json                      bool
 	plot                      string
 	model                     ijbModelFlags // --model: features from the images (ijb_model.go)
+	protocol                  string
+	n1                        ijb1nFlags // --protocol 1n (ijb_1n.go)
 }
 
 func newIJBCmd() *cobra.Command {
@@ -58,6 +60,9 @@ saves) only the ROC is computed; labels come from --labels (.npy or text of
   evalkit ijb --scores scores.npy --labels labels.npy --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.protocol == "1n" {
+				return runIJB1N(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+			}
 			if f.model.path != "" {
 				return runIJBModel(cmd, f)
 			}
@@ -79,6 +84,8 @@ saves) only the ROC is computed; labels come from --labels (.npy or text of
 	fl.Float64SliceVar(&f.fars, "far", nil, "false-accept rates of the table (repeatable; default 1e-6 … 1e-1)")
 	fl.BoolVar(&f.json, "json", false, "print the results as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write the ROC curve to this PNG file")
+	fl.StringVar(&f.protocol, "protocol", "11", "11 (1:1 verification) or 1n (1:N identification)")
+	addIJB1NFlags(fl, &f.n1)
 	return cmd
 }
 

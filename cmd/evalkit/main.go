@@ -20,7 +20,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newScoreCmd(), newVerifyCmd(), newIJBCmd(), newEmbedCmd(), newTrainCmd(), newDemoCmd())
+	root.AddCommand(newScoreCmd(), newVerifyCmd(), newIJBCmd(), newEmbedCmd(), newIdentifyCmd(), newTrainCmd(), newDemoCmd())
 	return root
 }
 

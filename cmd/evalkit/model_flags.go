@@ -29,7 +29,7 @@ type modelFlags struct {
 func addModelFlags(fl *pflag.FlagSet, m *modelFlags) {
 	fl.StringVar(&m.path, "model", "", "ONNX face-embedding model (N×3×H×W RGB in, N×D out), run with ONNX Runtime")
 	fl.StringVar(&m.ortLib, "ort-lib", "", "ONNX Runtime library libonnxruntime.so.1 (default: $ONNXRUNTIME_LIB, else the loader's search path)")
-	fl.IntVar(&m.threads, "threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
+	fl.IntVar(&m.threads, "threads", 0, "ONNX Runtime intra-op threads (ijb --protocol 1n: search goroutines) (0: one per core)")
 	fl.IntVar(&m.batch, "batch-size", onnxmodel.DefaultBatchSize, "images per model run (their mirrors run with them)")
 	fl.IntVar(&m.workers, "workers", 0, "goroutines decoding the next batches while the model runs (0: half the CPUs)")
 }

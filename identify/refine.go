@@ -1,0 +1,175 @@
+package identify
+
+import (
+	"math"
+	"slices"
+	"sync"
+)
+
+// refineExtra is how many candidates beyond K the float32 pass keeps.
+const refineExtra = 8
+
+// searchRefined searches float64 features in two steps: a float32 search
+// (float32 GEMM, twice the speed of float64) keeps K+8 candidates per
+// probe, and the first K of these (and any within 2δ of the K-th), the
+// probe's mates and its best non-mate are rescored exactly in float64. A float32 score differs from the float64 one by at
+// most δ = γ·‖p‖·max‖g‖ with γ = (d+3)u/(1−(d+3)u), u = 2⁻²⁴ (input
+// rounding and a d-term float32 dot product, Higham's bound); so when the
+// K-th rescored candidate and the best rescored non-mate exceed the
+// lowest float32 candidate's score by more than δ, no entry left out can
+// rank among them, and the result is that of a float64 search. A probe
+// where that fails is rescored against every gallery row in float64.
+// Every float64 score comes from one dot product function, so results do
+// not depend on the BLAS backend, blocks or shards.
+func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error {
+	d := probes.Cols
+	g := shard.Features
+	p32, pOK := toFloat32(probes.F64)
+	g32, gOK := toFloat32(g.F64)
+	if !pOK || !gOK { // beyond float32's range: float64 throughout
+		o.Float64GEMM = true
+		return s.Search(probes, shard, o)
+	}
+	sub, err := NewState(s.probeIDs, Config{K: s.cfg.K + refineExtra, GallerySize: s.cfg.GallerySize})
+	if err != nil {
+		return err
+	}
+	pm, _ := Float32Matrix(p32, probes.Rows, d)
+	gm, _ := Float32Matrix(g32, g.Rows, d)
+	if err := sub.Search(pm, Shard{Features: gm, IDs: shard.IDs, Offset: shard.Offset}, o); err != nil {
+		return err
+	}
+	gmax := 0.0
+	for j := range g.Rows {
+		gmax = max(gmax, math.Sqrt(dot64(g.F64[j*d:(j+1)*d], g.F64[j*d:(j+1)*d])))
+	}
+	u := math.Ldexp(1, -24)
+	gamma := float64(d+3) * u / (1 - float64(d+3)*u)
+	mates := s.mateRows(shard)
+	nonMated := make([]int64, o.Threads)
+	var wg sync.WaitGroup
+	for w := range o.Threads {
+		wg.Go(func() {
+			sc := &scanner{s: s, shard: shard, mates: mates, top: &topScores{}}
+			var row []float64
+			var exact []Candidate
+			for p := w * probes.Rows / o.Threads; p < (w+1)*probes.Rows/o.Threads; p++ {
+				pr := probes.F64[p*d : (p+1)*d]
+				score := func(j int64) float64 {
+					k := int(j - shard.Offset)
+					return dot64(pr, g.F64[k*d:(k+1)*d])
+				}
+				cands := sub.Candidates(p)
+				delta := gamma * math.Sqrt(dot64(pr, pr)) * gmax
+				// Rescore the first K candidates and any further one whose
+				// float32 score lies within 2δ of the K-th's; every entry not
+				// rescored scores at most floor in float64.
+				lim := len(cands)
+				if lim > s.cfg.K {
+					lim = s.cfg.K
+					for lim < len(cands) && cands[lim].Score >= cands[s.cfg.K-1].Score-2*delta {
+						lim++
+					}
+				}
+				floor := math.Inf(-1)
+				switch {
+				case lim < len(cands):
+					floor = cands[lim].Score + delta
+				case len(cands) == sub.cfg.K: // entries beyond the list
+					floor = cands[len(cands)-1].Score + delta
+				}
+				exact = exact[:0]
+				for _, c := range cands[:lim] {
+					exact = append(exact, Candidate{Index: c.Index, Score: score(c.Index)})
+				}
+				slices.SortFunc(exact, func(a, b Candidate) int {
+					if a.Before(b) {
+						return -1
+					}
+					if b.Before(a) {
+						return 1
+					}
+					return 0
+				})
+				var pm []int32
+				if mates != nil {
+					pm = mates[p]
+				}
+				best := noCandidate
+				for _, c := range exact {
+					if !slices.Contains(pm, int32(c.Index-shard.Offset)) {
+						best = c
+						break
+					}
+				}
+				sure := (len(exact) < s.cfg.K || exact[s.cfg.K-1].Score > floor) && best.Score > floor
+				if math.IsInf(floor, -1) {
+					sure = true // every row was rescored
+				}
+				if !sure {
+					if row == nil {
+						row = make([]float64, g.Rows)
+					}
+					for j := range row {
+						row[j] = dot64(pr, g.F64[j*d:(j+1)*d])
+					}
+					scanRow(sc, p, row, shard.Offset, 0)
+					continue
+				}
+				for _, c := range exact {
+					if !s.insert(p, c) {
+						break
+					}
+				}
+				for _, j := range pm {
+					c := Candidate{Index: shard.Offset + int64(j), Score: score(shard.Offset + int64(j))}
+					if c.Before(s.mate[p]) {
+						s.mate[p] = c
+					}
+					s.mateCount[p]++
+				}
+				if best.Before(s.nonMate[p]) {
+					s.nonMate[p] = best
+				}
+				sc.nonMated += int64(g.Rows - len(pm))
+			}
+			nonMated[w] = sc.nonMated
+		})
+	}
+	wg.Wait()
+	for _, n := range nonMated {
+		s.nonMated += n
+	}
+	s.gallerySeen += int64(g.Rows)
+	return nil
+}
+
+// toFloat32 rounds v to float32, reporting false when a value overflows.
+func toFloat32(v []float64) ([]float32, bool) {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+		if math.IsInf(float64(out[i]), 0) {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// dot64 is the float64 inner product of a and b (four partial sums).
+func dot64(a, b []float64) float64 {
+	var s0, s1, s2, s3 float64
+	n := len(a)
+	b = b[:n]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < n; i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
