@@ -33,30 +33,9 @@ go build -o "$TMP/bench_identify" ./bench/identify
 $PY bench/identify_numpy.py --generate "$TMP"
 uptime
 
-# time_pair NAME CMD_A... -- CMD_B...: A and B alternately, RUNS times;
-# min and median wall-clock seconds, and the ratios B/A.
-time_pair() {
-	local name=$1
-	shift
-	local a=() b=()
-	while [ "$1" != "--" ]; do a+=("$1"); shift; done
-	shift
-	b=("$@")
-	local ta=() tb=() s e
-	for _ in $(seq "$RUNS"); do
-		s=$EPOCHREALTIME; "${a[@]}" > /dev/null; e=$EPOCHREALTIME
-		ta+=("$(awk -v s="$s" -v e="$e" 'BEGIN {printf "%.6f", e - s}')")
-		s=$EPOCHREALTIME; "${b[@]}" > /dev/null; e=$EPOCHREALTIME
-		tb+=("$(awk -v s="$s" -v e="$e" 'BEGIN {printf "%.6f", e - s}')")
-	done
-	{ printf '%s\n' "${ta[@]}" | sort -g | tr '\n' ' '; echo; printf '%s\n' "${tb[@]}" | sort -g | tr '\n' ' '; echo; } |
-		awk -v n="$name" 'NR == 1 {na = split($0, a, " ")} NR == 2 {nb = split($0, b, " ")}
-		function med(x, k) { return (k % 2) ? x[(k + 1) / 2] : (x[k / 2] + x[k / 2 + 1]) / 2 }
-		END {
-			ma = med(a, na); mb = med(b, nb)
-			printf "%-32s min %7.3f med %7.3f s | numpy min %7.3f med %7.3f s | ratio med %5.1fx min %5.1fx\n", n, a[1], ma, b[1], mb, mb / ma, b[1] / a[1]
-		}'
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+REF_LABEL=numpy
 
 ek_1n() { "$TMP/evalkit" identify --gallery "$TMP/gallery.npy" --gallery-ids "$TMP/gallery_ids.npy" --probes "$TMP/probes.npy" --probe-ids "$TMP/probe_ids.npy" --rule ijb_1n; }
 ek_evals() {

@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/evalkit/evalkit/internal/jsonnum"
 	"github.com/evalkit/evalkit/metric"
 )
 
@@ -21,7 +21,7 @@ import (
 // Every record has "event" (the Kind), "time" (RFC 3339, nanoseconds) and,
 // for the events of this package, "epoch", "batch" and "step"; named values
 // keep their order. JSON has no NaN: non-finite numbers are written as the
-// strings "nan", "inf" and "-inf" (as evalkit's JSON log does), so a record
+// strings "NaN", "Infinity" and "-Infinity" (evalkit's one JSON rule), so a record
 // reads back losslessly. Events of other packages are written with
 // encoding/json, "event" and "time" first. Each line is written with one
 // Write call. It is safe for concurrent use.
@@ -151,19 +151,10 @@ func appendFloat(b []byte, key string, v float64) []byte {
 	return AppendFloat(appendKey(b, key), v)
 }
 
-// AppendFloat appends v as a JSON number, or as the string "nan", "inf" or
-// "-inf".
-func AppendFloat(b []byte, v float64) []byte {
-	switch {
-	case math.IsNaN(v):
-		return append(b, `"nan"`...)
-	case math.IsInf(v, 1):
-		return append(b, `"inf"`...)
-	case math.IsInf(v, -1):
-		return append(b, `"-inf"`...)
-	}
-	return strconv.AppendFloat(b, v, 'g', -1, 64)
-}
+// AppendFloat appends v as a JSON number, or by evalkit's one rule for the
+// values JSON has no number for: the strings "NaN", "Infinity" and
+// "-Infinity" (docs/formats.md).
+func AppendFloat(b []byte, v float64) []byte { return jsonnum.Append(b, v) }
 
 func appendValues(b []byte, key string, nv []metric.NameValue) []byte {
 	b = append(appendKey(b, key), '{')

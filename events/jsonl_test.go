@@ -34,15 +34,15 @@ func TestJSONL(t *testing.T) {
 		want string
 	}{
 		{"batch_end", BatchEnd{Position: pos, Samples: 64, Values: nv},
-			`{"event":"batch_end","time":"2026-12-01T01:02:03.5Z","epoch":1,"batch":40,"step":119,"samples":64,"values":{"acc":0.5,"lossvalue":"nan"}}`},
+			`{"event":"batch_end","time":"2026-12-01T01:02:03.5Z","epoch":1,"batch":40,"step":119,"samples":64,"values":{"acc":0.5,"lossvalue":"NaN"}}`},
 		{"speed", Speed{Position: pos, BatchBegin: 20, Speed: math.Inf(1), Values: nv},
-			`{"event":"speed","time":"2026-12-01T01:02:03.5Z","epoch":1,"batch":40,"step":119,"batch_begin":20,"speed":"inf","values":{"acc":0.5,"lossvalue":"nan"}}`},
+			`{"event":"speed","time":"2026-12-01T01:02:03.5Z","epoch":1,"batch":40,"step":119,"batch_begin":20,"speed":"Infinity","values":{"acc":0.5,"lossvalue":"NaN"}}`},
 		{"speed without metric", Speed{Position: pos, BatchBegin: 40, Speed: 1e21},
 			`{"event":"speed","time":"2026-12-01T01:02:03.5Z","epoch":1,"batch":40,"step":119,"batch_begin":40,"speed":1e+21}`},
 		{"epoch_end", EpochEnd{Position: pos, Train: nv[:1], TimeCost: 12.25},
 			`{"event":"epoch_end","time":"2026-12-01T01:02:03.5Z","epoch":1,"batch":40,"step":119,"train":{"acc":0.5},"time_cost":12.25}`},
 		{"validation", Validation{Position: pos, Values: []metric.NameValue{{Name: `a"b`, Value: -math.Inf(1)}}},
-			`{"event":"validation","time":"2026-12-01T01:02:03.5Z","epoch":1,"batch":40,"step":119,"values":{"a\"b":"-inf"}}`},
+			`{"event":"validation","time":"2026-12-01T01:02:03.5Z","epoch":1,"batch":40,"step":119,"values":{"a\"b":"-Infinity"}}`},
 		{"verification", Verification{Position: pos, Target: "lfw", Accuracy: 0.99, Std: 0.003, XNorm: 22.5, Extra: nv[:1]},
 			`{"event":"verification","time":"2026-12-01T01:02:03.5Z","epoch":1,"batch":40,"step":119,"target":"lfw","accuracy":0.99,"std":0.003,"xnorm":22.5,"extra":{"acc":0.5}}`},
 		{"checkpoint", Checkpoint{Position: pos, Path: "out/\x00.npz", Resumable: true},

@@ -128,7 +128,7 @@ func TestJSONLogs(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		`"msg":"Epoch[0] Batch [0-1]\tSpeed: inf samples/sec\tacc=0.750000\tlossvalue=1.500000"`,
-		`"speed":"inf"`, `"acc":0.75`, `"batch_begin":0`, `"batch_end":1`,
+		`"speed":"Infinity"`, `"acc":0.75`, `"batch_begin":0`, `"batch_end":1`,
 		`"msg":"Epoch[0] Train-acc=0.750000"`, `"metric":"acc","value":0.75`,
 	} {
 		if !strings.Contains(out, want) {

@@ -6,7 +6,10 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"strings"
 	"sync"
+
+	"github.com/evalkit/evalkit/internal/jsonnum"
 )
 
 // LogFormat selects how NewLogger writes records.
@@ -202,10 +205,11 @@ func orDefault(ls ...*slog.Logger) *slog.Logger {
 }
 
 // floatAttr is a float attribute that JSON handlers can encode: non-finite
-// values become Python's spellings as strings.
+// values become strings by evalkit's one JSON rule ("NaN", "Infinity",
+// "-Infinity"; docs/formats.md).
 func floatAttr(key string, v float64) slog.Attr {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return slog.String(key, PyRepr(v))
+		return slog.String(key, strings.Trim(string(jsonnum.Append(nil, v)), `"`))
 	}
 	return slog.Float64(key, v)
 }

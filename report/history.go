@@ -2,14 +2,13 @@ package report
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"sync"
 
 	"github.com/evalkit/evalkit/events"
+	"github.com/evalkit/evalkit/internal/jsonnum"
 )
 
 // History is an events.Sink that keeps what training curves show: the
@@ -137,51 +136,6 @@ func (h *History) RestoreState(raw json.RawMessage) error {
 	return nil
 }
 
-// Floats is a []float64 whose JSON form keeps NaN and ±Inf, as the
-// strings "nan", "inf" and "-inf" (the rule of evalkit's JSON logs).
-type Floats []float64
-
-// MarshalJSON writes the values, non-finite ones as strings.
-func (f Floats) MarshalJSON() ([]byte, error) {
-	b := []byte{'['}
-	for i, v := range f {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = events.AppendFloat(b, v)
-	}
-	return append(b, ']'), nil
-}
-
-// UnmarshalJSON reads numbers and the strings "nan", "inf", "-inf".
-func (f *Floats) UnmarshalJSON(b []byte) error {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	out := make([]float64, len(raw))
-	for i, r := range raw {
-		if len(r) > 0 && r[0] == '"' {
-			var s string
-			if err := json.Unmarshal(r, &s); err != nil {
-				return err
-			}
-			switch s {
-			case "nan":
-				out[i] = math.NaN()
-			case "inf":
-				out[i] = math.Inf(1)
-			case "-inf":
-				out[i] = math.Inf(-1)
-			default:
-				return fmt.Errorf("value %d is %s; want a number, \"nan\", \"inf\" or \"-inf\"", i, strconv.Quote(s))
-			}
-			continue
-		}
-		if err := json.Unmarshal(r, &out[i]); err != nil {
-			return errors.New("value " + strconv.Itoa(i) + ": " + err.Error())
-		}
-	}
-	*f = out
-	return nil
-}
+// Floats is a []float64 whose JSON form keeps NaN and ±Inf, by evalkit's
+// one rule (the strings "NaN", "Infinity", "-Infinity"; docs/formats.md).
+type Floats = jsonnum.Floats

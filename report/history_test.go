@@ -42,7 +42,7 @@ func TestHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(raw), `"y":[0.5,0.75]`) || !strings.Contains(string(raw), `"y":["inf",2]`) || !strings.Contains(string(raw), `"y":["nan"]`) {
+	if !strings.Contains(string(raw), `"y":[0.5,0.75]`) || !strings.Contains(string(raw), `"y":["Infinity",2]`) || !strings.Contains(string(raw), `"y":["NaN"]`) {
 		t.Errorf("state %s", raw)
 	}
 	var back History
