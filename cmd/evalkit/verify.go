@@ -18,6 +18,7 @@ import (
 )
 
 type verifyFlags struct {
+	cpuProfile       string
 	embeddings, flip string
 	issame, bin      string
 	pairs, imageList string
@@ -64,7 +65,9 @@ JPEG/PNG files with images.txt and issame.txt, for embedding with your model.`,
   evalkit verify --bin lfw.bin --export-images lfw_images/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+			return withCPUProfile(f.cpuProfile, func() error {
+				return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -82,6 +85,7 @@ JPEG/PNG files with images.txt and issame.txt, for embedding with your model.`,
 	fl.BoolVar(&f.json, "json", false, "print the results as JSON")
 	fl.StringVar(&f.plot, "plot", "", "write the ROC curve to this PNG file")
 	fl.StringVar(&f.exportImages, "export-images", "", "write the images of --bin into this directory and exit")
+	addCPUProfileFlag(cmd, &f.cpuProfile)
 	rootCmd.AddCommand(cmd)
 }
 
