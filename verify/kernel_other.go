@@ -22,3 +22,7 @@ func einsumBlocks2F64(_, _, _, _ *float64, _ int, _ *[4]float64) {
 func pairBlocksF64(_, _, _, _ *float64, _ int, _, _ float64, _ bool) float64 {
 	panic("verify: no vector kernel on this architecture")
 }
+
+func dotLeaves4(_, _ *float64, _, _ int, _ *[4]float64) {
+	panic("verify: no vector kernel on this architecture")
+}

@@ -1,0 +1,130 @@
+package dataset
+
+import (
+	"fmt"
+	"slices"
+)
+
+// IJBPairReader reads an IJB-B/C {t}_template_pair_label.txt ("template1
+// template2 label" lines, label 0 or 1) in blocks on all cores, without
+// allocating per line: IJB-C's 15.7 million lines parse at several hundred
+// MB/s. Each streams the pairs to a consumer (verify's template scoring
+// scores them as they come, so the pairs are never stored); ReadAll
+// collects them.
+type IJBPairReader struct {
+	lf   *lineFile
+	path string
+}
+
+// OpenIJBPairs opens a template-pair file and counts its lines.
+func OpenIJBPairs(path string) (*IJBPairReader, error) {
+	lf, err := openLineFile(path, lineBlockSize, maxLineLen)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	return &IJBPairReader{lf: lf, path: path}, nil
+}
+
+// Close closes the file.
+func (r *IJBPairReader) Close() error { return r.lf.close() }
+
+// Slots returns the number of lines of the file: every pair's 0-based line
+// index is below it (blank lines hold no pair).
+func (r *IJBPairReader) Slots() int { return r.lf.lines }
+
+// Workers returns the number of goroutines Each calls fn from.
+func (r *IJBPairReader) Workers() int { return r.lf.workers }
+
+// Each parses the file block by block on Workers() goroutines and calls fn
+// with every block's lines: t1[i], t2[i] and labels[i] are line first+i
+// (0-based), labels[i] 1 (same subject), 0, or -1 for a blank line (no
+// pair; t1[i] = t2[i] = 0). Calls with the same worker number run one after
+// another, calls with different ones concurrently; the slices are reused
+// after fn returns. A parse error names the file and the line; of several
+// errors, the one on the earliest line is returned.
+func (r *IJBPairReader) Each(fn func(worker, first int, t1, t2 []int64, labels []int8) error) error {
+	type scratch struct {
+		t1, t2 []int64
+		lab    []int8
+	}
+	bufs := make([]scratch, r.lf.workers)
+	err := r.lf.each(func(w, first int, data []byte) error {
+		b := &bufs[w]
+		b.t1, b.t2, b.lab = b.t1[:0], b.t2[:0], b.lab[:0]
+		var f [3][]byte
+		for i := first; len(data) > 0; i++ {
+			var line []byte
+			line, data = nextLine(data)
+			a, c, l, err := parsePairLine(line, &f)
+			if err != nil {
+				return &lineError{i, err}
+			}
+			b.t1, b.t2, b.lab = append(b.t1, a), append(b.t2, c), append(b.lab, l)
+		}
+		return fn(w, first, b.t1, b.t2, b.lab)
+	})
+	if err != nil {
+		if r.path == "" {
+			return err
+		}
+		return fmt.Errorf("dataset: %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// parsePairLine parses one "template1 template2 label" line; label -1 for
+// a blank line.
+func parsePairLine(line []byte, f *[3][]byte) (t1, t2 int64, label int8, err error) {
+	n := fields(line, f[:])
+	if n == 0 {
+		return 0, 0, -1, nil
+	}
+	if n != 3 {
+		return 0, 0, 0, fmt.Errorf("%d fields, want 3 (template1 template2 label)", n)
+	}
+	if t1, err = parseID(f[0], "template id"); err != nil {
+		return 0, 0, 0, err
+	}
+	if t2, err = parseID(f[1], "template id"); err != nil {
+		return 0, 0, 0, err
+	}
+	switch {
+	case len(f[2]) == 1 && f[2][0] == '1':
+		label = 1
+	case len(f[2]) == 1 && f[2][0] == '0':
+	default:
+		return 0, 0, 0, fmt.Errorf("label %q, want 0 or 1", truncate(string(f[2]), 20))
+	}
+	return t1, t2, label, nil
+}
+
+// ReadAll reads every pair into memory.
+func (r *IJBPairReader) ReadAll() (*IJBTemplatePairs, error) {
+	n := r.Slots()
+	p := &IJBTemplatePairs{T1: make([]int64, n), T2: make([]int64, n), Labels: make([]bool, n)}
+	var bl blanks
+	blank := make([][]int, r.Workers())
+	err := r.Each(func(w, first int, t1, t2 []int64, lab []int8) error {
+		copy(p.T1[first:], t1)
+		copy(p.T2[first:], t2)
+		bk := blank[w][:0]
+		for i, l := range lab {
+			p.Labels[first+i] = l == 1
+			if l < 0 {
+				bk = append(bk, first+i)
+			}
+		}
+		bl.add(bk)
+		blank[w] = bk
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(bl.idx)
+	p.T1, p.T2, p.Labels = compact(p.T1, bl.idx), compact(p.T2, bl.idx), compact(p.Labels, bl.idx)
+	if len(p.Labels) == 0 {
+		return nil, fmt.Errorf("no template pairs")
+	}
+	return p, nil
+}
