@@ -1,9 +1,13 @@
 package verify
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sort"
+	"sync"
 
 	"github.com/evalkit/evalkit/nd"
 )
@@ -33,12 +37,13 @@ type Templates struct {
 	Dim int
 	// Features holds len(IDs) rows of Dim values.
 	Features []float64
-	index    map[int64]int
+	index    templateIndex
+	plan     dotPlan
 }
 
 // Row returns the feature of template id and whether it exists.
 func (t *Templates) Row(id int64) ([]float64, bool) {
-	i, ok := t.index[id]
+	i, ok := t.index.find(id)
 	if !ok {
 		return nil, false
 	}
@@ -53,7 +58,8 @@ func (t *Templates) Row(id int64) ([]float64, bool) {
 // ascending id order; a single row is taken as is), the media features are
 // summed, and the template feature is L2-normalised (scikit-learn's
 // normalize). Arithmetic follows numpy's dtypes and orders: per-image work
-// in the features' precision, template sums in float64.
+// in the features' precision, template sums in float64. Templates are
+// aggregated on all cores.
 func AggregateTemplates(feats *nd.Array, templates, media []int64, opts TemplateOptions) (*Templates, error) {
 	if feats == nil || feats.NDim() != 2 {
 		return nil, fmt.Errorf("verify: template features must be a 2-D array (images × dims)")
@@ -91,15 +97,27 @@ func AggregateTemplates(feats *nd.Array, templates, media []int64, opts Template
 func imageFeature[T float32 | float64](x []T, i, cols int, opts TemplateOptions, out, sq []T) error {
 	d := len(out)
 	row := x[i*cols : (i+1)*cols]
-	for j := range out {
-		v := row[j]
-		if opts.FlipHalves {
-			v += row[d+j]
+	// v*0 is 0 for finite v and NaN otherwise: one check per row
+	var bad T
+	if opts.FlipHalves {
+		a, b := row[:d], row[d:2*d]
+		for j := range out {
+			v := a[j] + b[j]
+			bad += v * 0
+			out[j] = v
 		}
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("verify: feature row %d, column %d is not finite (%v)", i, j, v)
+	} else {
+		for j, v := range row[:d] {
+			bad += v * 0
+			out[j] = v
 		}
-		out[j] = v
+	}
+	if bad != 0 || bad != bad {
+		for j, v := range out {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("verify: feature row %d, column %d is not finite (%v)", i, j, v)
+			}
+		}
 	}
 	if opts.NormalizeImages {
 		// x / np.sqrt(np.sum(x ** 2, -1, keepdims=True)): squares and their
@@ -125,47 +143,67 @@ func imageFeature[T float32 | float64](x []T, i, cols int, opts TemplateOptions,
 // aggregate computes each image's feature when its template is reached
 // (every image is used once), so memory is the templates' features, not a
 // processed copy of all images: 960 MB less for IJB-C's 469,375 images.
+// Templates are split among the cores; each worker reuses its scratch, so
+// nothing is allocated per template.
 func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []int64, opts TemplateOptions) (*Templates, error) {
+	ids, index := uniqueIDs(templates)
+	nt := len(ids)
+	// rows of each template, templates ascending, rows ascending within
+	// (a counting sort by template position)
+	start := make([]int32, nt+1)
+	pos := make([]int32, n)
+	for i, id := range templates {
+		k, _ := index.find(id)
+		pos[i] = int32(k)
+		start[k+1]++
+	}
+	for k := range nt {
+		start[k+1] += start[k]
+	}
+	order := make([]int32, n)
+	next := slices.Clone(start[:nt])
+	for i, k := range pos {
+		order[next[k]] = int32(i)
+		next[k]++
+	}
+	t := &Templates{Dim: d, IDs: ids, index: index, Features: make([]float64, nt*d), plan: newDotPlan(d)}
+	// split the templates into ranges of about equal rows
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/256))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	lo := 0
+	for w := range workers {
+		hi := nt
+		if w < workers-1 {
+			target := int32(int64(n) * int64(w+1) / int64(workers))
+			hi = max(lo, sort.Search(nt, func(k int) bool { return start[k] >= target }))
+		}
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			errs[w] = aggregateRange(t, x, cols, start, order, media, opts, lo, hi)
+		}(lo, hi)
+		lo = hi
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // ranges ascend: the first error is the lowest template's
+		}
+	}
+	return t, nil
+}
+
+// aggregateRange aggregates templates [lo, hi) of t.
+func aggregateRange[T float32 | float64](t *Templates, x []T, cols int, start, order []int32, media []int64, opts TemplateOptions, lo, hi int) error {
+	d := t.Dim
 	img, sq := make([]T, d), make([]T, d)
-	// rows of each template, templates ascending
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case templates[a] < templates[b]:
-			return -1
-		case templates[a] > templates[b]:
-			return 1
-		}
-		return 0
-	})
-	nt := 0
-	for i := range order {
-		if i == 0 || templates[order[i]] != templates[order[i-1]] {
-			nt++
-		}
-	}
-	t := &Templates{Dim: d, index: make(map[int64]int, nt), IDs: make([]int64, 0, nt), Features: make([]float64, 0, nt*d)}
 	mediaSum := make([]T, d)
 	mean := make([]T, d)
-	acc := make([]float64, d)
-	for s := 0; s < n; {
-		e := s
-		for e < n && templates[order[e]] == templates[order[s]] {
-			e++
-		}
-		rows := slices.Clone(order[s:e]) // ascending row order within the template
-		slices.SortStableFunc(rows, func(a, b int) int {
-			switch {
-			case media[a] < media[b]:
-				return -1
-			case media[a] > media[b]:
-				return 1
-			}
-			return 0
-		})
+	var rows []int32
+	for k := lo; k < hi; k++ {
+		rows = append(rows[:0], order[start[k]:start[k+1]]...) // ascending row order
+		slices.SortStableFunc(rows, func(a, b int32) int { return cmp.Compare(media[a], media[b]) })
 		clear(mediaSum)
 		for ms := 0; ms < len(rows); {
 			me := ms
@@ -173,14 +211,14 @@ func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []in
 				me++
 			}
 			if me-ms == 1 {
-				if err := imageFeature(x, rows[ms], cols, opts, mean, sq); err != nil {
-					return nil, err
+				if err := imageFeature(x, int(rows[ms]), cols, opts, mean, sq); err != nil {
+					return err
 				}
 			} else {
 				clear(mean)
 				for _, r := range rows[ms:me] {
-					if err := imageFeature(x, r, cols, opts, img, sq); err != nil {
-						return nil, err
+					if err := imageFeature(x, int(r), cols, opts, img, sq); err != nil {
+						return err
 					}
 					for j, v := range img {
 						mean[j] += v
@@ -196,18 +234,16 @@ func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []in
 			}
 			ms = me
 		}
+		acc := t.Features[k*d : (k+1)*d]
 		for j := range acc {
 			acc[j] = float64(mediaSum[j])
 		}
 		sc := sklearnNormScale(einsumSquares(acc))
-		t.index[templates[order[s]]] = len(t.IDs)
-		t.IDs = append(t.IDs, templates[order[s]])
-		for _, v := range acc {
-			t.Features = append(t.Features, v/sc)
+		for j, v := range acc {
+			acc[j] = v / sc
 		}
-		s = e
 	}
-	return t, nil
+	return nil
 }
 
 // Scores returns the cosine score of every template pair (p1[k], p2[k]):
@@ -220,16 +256,14 @@ func (t *Templates) Scores(p1, p2 []int64) ([]float64, error) {
 	}
 	out := make([]float64, len(p1))
 	err := parallel(len(p1), func(lo, hi int) error {
-		for k := lo; k < hi; k++ {
-			a, ok := t.Row(p1[k])
-			if !ok {
-				return fmt.Errorf("verify: template pair %d names template %d, which has no images", k, p1[k])
+		var s pairScratch
+		for c := lo; c < hi; c += scoreChunk {
+			e := min(hi, c+scoreChunk)
+			if err := t.scoreBlock(out[c:e], p1[c:e], p2[c:e], nil, &s, func(i int, id int64) error {
+				return fmt.Errorf("verify: template pair %d names template %d, which has no images", c+i, id)
+			}); err != nil {
+				return err
 			}
-			b, ok := t.Row(p2[k])
-			if !ok {
-				return fmt.Errorf("verify: template pair %d names template %d, which has no images", k, p2[k])
-			}
-			out[k] = dotPairwise(a, b)
 		}
 		return nil
 	})

@@ -128,11 +128,11 @@ func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
 	if f.metaDir == "" {
 		return ijbInput{}, fmt.Errorf("ijb: --features needs --meta-dir")
 	}
-	meta, err := dataset.ReadIJBMeta(f.metaDir, target)
+	meta, err := dataset.ReadIJBImageMeta(f.metaDir, target)
 	if err != nil {
 		return ijbInput{}, err
 	}
-	ph.done("read meta files")
+	ph.done("read tid_mid and 5pts files")
 	feats, err := loadArray(f.features, true) // aggregation only reads them
 	if err != nil {
 		return ijbInput{}, fmt.Errorf("ijb: features: %w", err)
@@ -153,12 +153,25 @@ func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
 		return ijbInput{}, err
 	}
 	ph.done("template aggregation")
-	scores, err := tm.Scores(meta.Pairs.T1, meta.Pairs.T2)
+	// the pair file is parsed and scored block by block, never held whole
+	pp, err := dataset.IJBPairsPath(f.metaDir, target)
 	if err != nil {
 		return ijbInput{}, err
 	}
-	ph.done("template-pair scores")
-	return ijbInput{scores: scores, labels: meta.Pairs.Labels, method: stem(f.features)}, nil
+	pairs, err := dataset.OpenIJBPairs(pp)
+	if err != nil {
+		return ijbInput{}, err
+	}
+	defer func() { _ = pairs.Close() }() // read-only: nothing to lose
+	scores, labels, err := tm.ScorePairSource(pairs)
+	if err != nil {
+		return ijbInput{}, err
+	}
+	if len(scores) == 0 {
+		return ijbInput{}, fmt.Errorf("ijb: %s has no template pairs", pp)
+	}
+	ph.done("read + score template pairs")
+	return ijbInput{scores: scores, labels: labels, method: stem(f.features)}, nil
 }
 
 // ijbFromScores reads saved template-pair scores and their labels.
