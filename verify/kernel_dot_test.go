@@ -3,6 +3,7 @@ package verify
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -18,7 +19,7 @@ func TestDotPlan(t *testing.T) {
 	}
 	for _, d := range []int{1, 7, 8, 100, 128, 136, 256, 512, 640, 1024, 2048, 8192, 16384} {
 		p := newDotPlan(d)
-		if haveVectorKernel && (d == 512 || d == 1024 || d == 16384) && !p.fast {
+		if haveVectorKernel && (d == 128 || d == 256 || d == 512 || d == 1024 || d == 8192) && !p.fast {
 			t.Errorf("d=%d: no kernel plan", d)
 		}
 		a, b := make([]float64, d), make([]float64, d)
@@ -29,6 +30,16 @@ func TestDotPlan(t *testing.T) {
 			got, want := p.dot(a, b), dotPairwise(a, b)
 			if math.Float64bits(got) != math.Float64bits(want) {
 				t.Fatalf("d=%d trial %d: kernel %.17g, plain %.17g", d, trial, got, want)
+			}
+			// four rows against b at once: b's row with a, a itself, and
+			// two halves-swapped copies
+			a2, a3 := append(slices.Clone(a[d/2:]), a[:d/2]...), append(slices.Clone(b[d/2:]), b[:d/2]...)
+			var out [4]float64
+			p.dot4(b, a, b, a2, a3, &out)
+			for k, w := range []float64{want, dotPairwise(b, b), dotPairwise(a2, b), dotPairwise(a3, b)} {
+				if math.Float64bits(out[k]) != math.Float64bits(w) {
+					t.Fatalf("d=%d trial %d dot4[%d]: kernel %.17g, plain %.17g", d, trial, k, out[k], w)
+				}
 			}
 		}
 	}

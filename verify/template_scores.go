@@ -114,20 +114,37 @@ func (t *Templates) scoreBlock(dst []float64, p1, p2 []int64, skip []int8, s *pa
 		s.sorted[s.count[r.b]] = r
 		s.count[r.b]++
 	}
-	d := t.Dim
-	f := t.Features
-	for j, r := range s.sorted {
-		if r.a < 0 {
-			s.scores[j] = 0
-			continue
-		}
-		a, b := int(r.a)*d, int(r.b)*d
-		s.scores[j] = t.plan.dot(f[a:a+d], f[b:b+d])
-	}
+	t.scoreSorted(s)
 	for j, r := range s.sorted {
 		dst[r.i] = s.scores[j]
 	}
 	return nil
+}
+
+// scoreSorted fills s.scores for the pairs of s.sorted, four pairs that
+// share their second template at a time (dot4), the rest one by one.
+func (t *Templates) scoreSorted(s *pairScratch) {
+	d := t.Dim
+	f := t.Features
+	row := func(k int32) []float64 { return f[int(k)*d : int(k+1)*d] }
+	refs := s.sorted
+	var out [4]float64
+	for j := 0; j < len(refs); {
+		r := refs[j]
+		if r.a < 0 {
+			s.scores[j] = 0
+			j++
+			continue
+		}
+		if j+4 <= len(refs) && refs[j+3].b == r.b && refs[j+1].a >= 0 && refs[j+2].a >= 0 && refs[j+3].a >= 0 {
+			t.plan.dot4(row(r.b), row(r.a), row(refs[j+1].a), row(refs[j+2].a), row(refs[j+3].a), &out)
+			copy(s.scores[j:j+4], out[:])
+			j += 4
+			continue
+		}
+		s.scores[j] = t.plan.dot(row(r.a), row(r.b))
+		j++
+	}
 }
 
 // PairSource is a list of template pairs read in blocks from several
