@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 )
@@ -50,9 +51,20 @@ func (r *IJBPairReader) Each(fn func(worker, first int, t1, t2 []int64, labels [
 	bufs := make([]scratch, r.lf.workers)
 	err := r.lf.each(func(w, first int, data []byte) error {
 		b := &bufs[w]
+		// a block holds at most its newlines + 1 lines
+		n := bytes.Count(data, []byte{'\n'}) + 1
+		if cap(b.t1) < n {
+			n = max(n, 2*cap(b.t1))
+			b.t1, b.t2, b.lab = make([]int64, 0, n), make([]int64, 0, n), make([]int8, 0, n)
+		}
 		b.t1, b.t2, b.lab = b.t1[:0], b.t2[:0], b.lab[:0]
 		var f [3][]byte
 		for i := first; len(data) > 0; i++ {
+			if a, c, l, m := fastPairLine(data); m > 0 {
+				b.t1, b.t2, b.lab = append(b.t1, a), append(b.t2, c), append(b.lab, l)
+				data = data[m:]
+				continue
+			}
 			var line []byte
 			line, data = nextLine(data)
 			a, c, l, err := parsePairLine(line, &f)
@@ -70,6 +82,54 @@ func (r *IJBPairReader) Each(fn func(worker, first int, t1, t2 []int64, labels [
 		return fmt.Errorf("dataset: %s: %w", r.path, err)
 	}
 	return nil
+}
+
+// fastPairLine parses the common form of a pair line at the start of data,
+// "digits digits 0|1" with single spaces and a "\n" or "\r\n" end (or the
+// end of data), and returns the bytes it took, newline included; m = 0
+// means anything else (signs, other spacing, long numbers, errors), which
+// parsePairLine then reads.
+func fastPairLine(data []byte) (t1, t2 int64, label int8, m int) {
+	i := 0
+	num := func() (int64, bool) {
+		s := i
+		var v int64
+		for i < len(data) && i-s < 18 {
+			c := data[i] - '0'
+			if c > 9 {
+				break
+			}
+			v = v*10 + int64(c)
+			i++
+		}
+		return v, i > s && i-s < 18
+	}
+	var ok bool
+	if t1, ok = num(); !ok || i >= len(data) || data[i] != ' ' {
+		return 0, 0, 0, 0
+	}
+	i++
+	if t2, ok = num(); !ok || i+1 >= len(data) || data[i] != ' ' {
+		return 0, 0, 0, 0
+	}
+	switch data[i+1] {
+	case '0':
+	case '1':
+		label = 1
+	default:
+		return 0, 0, 0, 0
+	}
+	i += 2
+	switch {
+	case i == len(data):
+	case data[i] == '\n':
+		i++
+	case data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n':
+		i += 2
+	default:
+		return 0, 0, 0, 0
+	}
+	return t1, t2, label, i
 }
 
 // parsePairLine parses one "template1 template2 label" line; label -1 for

@@ -38,6 +38,7 @@ type lineFile struct {
 	before    []int // newlines before each block
 	lines     int   // lines of the file: newlines, plus a last unterminated line
 	workers   int
+	bufs      [][]byte // one read buffer per worker, for both passes
 }
 
 // lineError is a parse error on a 0-based line index.
@@ -87,6 +88,10 @@ func newLineFile(f io.ReaderAt, size, block, maxLine int64) (*lineFile, error) {
 	nb := int((lf.size - lf.bom + block - 1) / block)
 	lf.before = make([]int, nb+1)
 	lf.workers = max(1, min(runtime.GOMAXPROCS(0), nb))
+	lf.bufs = make([][]byte, lf.workers)
+	for w := range lf.bufs {
+		lf.bufs[w] = make([]byte, min(block+1+maxLine, size+1))
+	}
 	counts := lf.before[1:]
 	var next atomic.Int64
 	errs := make([]error, lf.workers)
@@ -95,7 +100,7 @@ func newLineFile(f io.ReaderAt, size, block, maxLine int64) (*lineFile, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, min(block, lf.size))
+			buf := lf.bufs[w]
 			for {
 				b := int(next.Add(1) - 1)
 				if b >= nb {
@@ -159,7 +164,7 @@ func (lf *lineFile) each(fn func(worker, first int, data []byte) error) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, min(lf.block+1+lf.maxLine, lf.size+1))
+			buf := lf.bufs[w]
 			fails[w].line = -1
 			for {
 				b := int(next.Add(1) - 1)

@@ -62,9 +62,8 @@ const scoreChunk = 1 << 16
 
 // pairScratch is one goroutine's reusable memory for scoring blocks.
 type pairScratch struct {
-	refs   []pairRef // the block's pairs in file order
-	sorted []pairRef // and in order of their second template
-	scores []float64 // scores in that order
+	sorted []pairRef // the block's pairs in order of their second template
+	scores []float64 // their scores, in that order
 	count  []int32
 }
 
@@ -82,35 +81,40 @@ type pairRef struct{ a, b, i int32 }
 func (t *Templates) scoreBlock(dst []float64, p1, p2 []int64, skip []int8, s *pairScratch, unknown func(i int, id int64) error) error {
 	n := len(p1)
 	nt := len(t.IDs)
-	s.refs = slices.Grow(s.refs[:0], n)[:n]
-	s.sorted = slices.Grow(s.sorted[:0], n)[:n]
-	s.scores = slices.Grow(s.scores[:0], n)[:n]
+	if cap(s.sorted) < n {
+		s.sorted, s.scores = make([]pairRef, n), make([]float64, n)
+	}
+	s.sorted, s.scores = s.sorted[:n], s.scores[:n]
 	if len(s.count) != nt+1 {
 		s.count = make([]int32, nt+1)
 	} else {
 		clear(s.count)
 	}
+	// count the second templates, checking every id
 	for i := range n {
 		if skip != nil && skip[i] < 0 {
-			s.refs[i] = pairRef{-1, 0, int32(i)}
 			s.count[1]++
 			continue
 		}
-		a, ok := t.index.find(p1[i])
-		if !ok {
+		if _, ok := t.index.find(p1[i]); !ok {
 			return unknown(i, p1[i])
 		}
 		b, ok := t.index.find(p2[i])
 		if !ok {
 			return unknown(i, p2[i])
 		}
-		s.refs[i] = pairRef{int32(a), int32(b), int32(i)}
 		s.count[b+1]++
 	}
 	for k := range nt {
 		s.count[k+1] += s.count[k]
 	}
-	for _, r := range s.refs {
+	for i := range n {
+		r := pairRef{-1, 0, int32(i)}
+		if skip == nil || skip[i] >= 0 {
+			a, _ := t.index.find(p1[i])
+			b, _ := t.index.find(p2[i])
+			r.a, r.b = int32(a), int32(b)
+		}
 		s.sorted[s.count[r.b]] = r
 		s.count[r.b]++
 	}
