@@ -113,3 +113,58 @@ func TestScorePairSource(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateSumPaths checks that the fused template sum (image features
+// added straight into the media sums) equals the checked path through
+// imageFeature bit for bit, in both precisions, with and without flips and
+// detector scores.
+func TestTemplateSumPaths(t *testing.T) {
+	g := &glibcLCG{s: 21}
+	const n, d = 40, 24
+	x32, x64 := make([]float32, n*2*d), make([]float64, n*2*d)
+	for i := range x32 {
+		v := (g.next() - 0.5) * 100
+		x32[i], x64[i] = float32(v), v
+	}
+	det := make([]float32, n)
+	media := make([]int64, n)
+	rows := make([]int32, n)
+	for i := range det {
+		det[i] = float32(g.next())
+		media[i] = int64(i / 3 % 5 * (i % 2))
+		rows[i] = int32(i)
+	}
+	slices.SortStableFunc(rows, func(a, b int32) int { return int(media[a] - media[b]) })
+	for _, opts := range []TemplateOptions{{}, {FlipHalves: true}, {DetectorScores: det}, {FlipHalves: true, DetectorScores: det}} {
+		check := func(fast, checked []float64) {
+			t.Helper()
+			for j := range fast {
+				if math.Float64bits(fast[j]) != math.Float64bits(checked[j]) {
+					t.Fatalf("%+v: element %d: fused %v, checked %v", opts, j, fast[j], checked[j])
+				}
+			}
+		}
+		{
+			ms, mean, ms2, img, sq := make([]float32, d), make([]float32, d), make([]float32, d), make([]float32, d), make([]float32, d)
+			if !templateSum(x32, 2*d, rows, media, opts, ms, mean) {
+				t.Fatal("not finite")
+			}
+			if err := templateSumChecked(x32, 2*d, rows, media, opts, ms2, mean, img, sq); err != nil {
+				t.Fatal(err)
+			}
+			a, b := make([]float64, d), make([]float64, d)
+			for j := range a {
+				a[j], b[j] = float64(ms[j]), float64(ms2[j])
+			}
+			check(a, b)
+		}
+		ms, mean, ms2, img, sq := make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d)
+		if !templateSum(x64, 2*d, rows, media, opts, ms, mean) {
+			t.Fatal("not finite")
+		}
+		if err := templateSumChecked(x64, 2*d, rows, media, opts, ms2, mean, img, sq); err != nil {
+			t.Fatal(err)
+		}
+		check(ms, ms2)
+	}
+}

@@ -204,35 +204,14 @@ func aggregateRange[T float32 | float64](t *Templates, x []T, cols int, start, o
 	for k := lo; k < hi; k++ {
 		rows = append(rows[:0], order[start[k]:start[k+1]]...) // ascending row order
 		slices.SortStableFunc(rows, func(a, b int32) int { return cmp.Compare(media[a], media[b]) })
-		clear(mediaSum)
-		for ms := 0; ms < len(rows); {
-			me := ms
-			for me < len(rows) && media[rows[me]] == media[rows[ms]] {
-				me++
+		// Without per-image normalisation, the image features are summed
+		// straight into the media and template sums; a value that is not
+		// finite stays so through them, and the checked path below then
+		// finds it.
+		if opts.NormalizeImages || !templateSum(x, cols, rows, media, opts, mediaSum, mean) {
+			if err := templateSumChecked(x, cols, rows, media, opts, mediaSum, mean, img, sq); err != nil {
+				return err
 			}
-			if me-ms == 1 {
-				if err := imageFeature(x, int(rows[ms]), cols, opts, mean, sq); err != nil {
-					return err
-				}
-			} else {
-				clear(mean)
-				for _, r := range rows[ms:me] {
-					if err := imageFeature(x, int(r), cols, opts, img, sq); err != nil {
-						return err
-					}
-					for j, v := range img {
-						mean[j] += v
-					}
-				}
-				cnt := T(me - ms)
-				for j := range mean {
-					mean[j] /= cnt
-				}
-			}
-			for j := range mediaSum {
-				mediaSum[j] += mean[j]
-			}
-			ms = me
 		}
 		acc := t.Features[k*d : (k+1)*d]
 		for j := range acc {
@@ -242,6 +221,107 @@ func aggregateRange[T float32 | float64](t *Templates, x []T, cols int, start, o
 		for j, v := range acc {
 			acc[j] = v / sc
 		}
+	}
+	return nil
+}
+
+// templateSum writes the sum of a template's media features to mediaSum
+// (rows sorted by media, ascending rows within), adding each image's
+// feature (flip halves summed, weighted by its detector score) straight
+// into its media's sum. It reports whether the sum is finite.
+func templateSum[T float32 | float64](x []T, cols int, rows []int32, media []int64, opts TemplateOptions, mediaSum, mean []T) bool {
+	clear(mediaSum)
+	for ms := 0; ms < len(rows); {
+		me := ms
+		for me < len(rows) && media[rows[me]] == media[rows[ms]] {
+			me++
+		}
+		if me-ms == 1 {
+			addImage(mediaSum, x, int(rows[ms]), cols, opts)
+		} else {
+			clear(mean)
+			for _, r := range rows[ms:me] {
+				addImage(mean, x, int(r), cols, opts)
+			}
+			cnt := T(me - ms)
+			for j, v := range mean {
+				mediaSum[j] += v / cnt
+			}
+		}
+		ms = me
+	}
+	var bad T // v*0 is 0 for finite v and NaN otherwise
+	for _, v := range mediaSum {
+		bad += v * 0
+	}
+	return bad == 0
+}
+
+// addImage adds image i's feature to dst, in numpy's float32 steps: the
+// flip halves' sum rounded, times the detector score rounded, added. The
+// explicit conversions keep the compiler from fusing multiply and add.
+func addImage[T float32 | float64](dst, x []T, i, cols int, opts TemplateOptions) {
+	d := len(dst)
+	row := x[i*cols : (i+1)*cols]
+	a := row[:d]
+	if opts.FlipHalves {
+		b := row[d : 2*d]
+		if opts.DetectorScores != nil {
+			w := T(opts.DetectorScores[i])
+			for j := range dst {
+				dst[j] += T((a[j] + b[j]) * w)
+			}
+			return
+		}
+		for j := range dst {
+			dst[j] += T(a[j] + b[j])
+		}
+		return
+	}
+	if opts.DetectorScores != nil {
+		w := T(opts.DetectorScores[i])
+		for j := range dst {
+			dst[j] += T(a[j] * w)
+		}
+		return
+	}
+	for j := range dst {
+		dst[j] += a[j]
+	}
+}
+
+// templateSumChecked is templateSum through imageFeature, which checks
+// every value and normalises images when asked.
+func templateSumChecked[T float32 | float64](x []T, cols int, rows []int32, media []int64, opts TemplateOptions, mediaSum, mean, img, sq []T) error {
+	clear(mediaSum)
+	for ms := 0; ms < len(rows); {
+		me := ms
+		for me < len(rows) && media[rows[me]] == media[rows[ms]] {
+			me++
+		}
+		if me-ms == 1 {
+			if err := imageFeature(x, int(rows[ms]), cols, opts, mean, sq); err != nil {
+				return err
+			}
+		} else {
+			clear(mean)
+			for _, r := range rows[ms:me] {
+				if err := imageFeature(x, int(r), cols, opts, img, sq); err != nil {
+					return err
+				}
+				for j, v := range img {
+					mean[j] += v
+				}
+			}
+			cnt := T(me - ms)
+			for j := range mean {
+				mean[j] /= cnt
+			}
+		}
+		for j := range mediaSum {
+			mediaSum[j] += mean[j]
+		}
+		ms = me
 	}
 	return nil
 }
