@@ -64,6 +64,12 @@ func (p *dotPlan) dot4(b, a0, a1, a2, a3 []float64, out *[4]float64) {
 	b, a0, a1, a2, a3 = b[:d], a0[:d], a1[:d], a2[:d], a3[:d]
 	var buf [4 * maxLeaves]float64
 	dotShared4(&b[0], &a0[0], &a1[0], &a2[0], &a3[0], p.leaves, &buf[0])
+	if p.leaves == 4 { // d = 512: ((L0+L1)+(L2+L3)) per row
+		for k := range 4 {
+			out[k] = 0 + ((buf[k] + buf[4+k]) + (buf[8+k] + buf[12+k]))
+		}
+		return
+	}
 	var s [maxLeaves]float64
 	for k := range 4 {
 		for q := range p.leaves {
