@@ -269,19 +269,19 @@ func addImage[T float32 | float64](dst, x []T, i, cols int, opts TemplateOptions
 		if opts.DetectorScores != nil {
 			w := T(opts.DetectorScores[i])
 			for j := range dst {
-				dst[j] += T((a[j] + b[j]) * w)
+				dst[j] += T((a[j] + b[j]) * w) //nolint:unconvert // rounds the product: no fused multiply-add
 			}
 			return
 		}
 		for j := range dst {
-			dst[j] += T(a[j] + b[j])
+			dst[j] += a[j] + b[j]
 		}
 		return
 	}
 	if opts.DetectorScores != nil {
 		w := T(opts.DetectorScores[i])
 		for j := range dst {
-			dst[j] += T(a[j] * w)
+			dst[j] += T(a[j] * w) //nolint:unconvert // rounds the product: no fused multiply-add
 		}
 		return
 	}
