@@ -34,3 +34,8 @@ func dotLeaves4(a, b *float64, blocks, stride int, out *[4]float64)
 //
 //go:noescape
 func dotShared4(b, a0, a1, a2, a3 *float64, leaves int, out *float64)
+
+// addFlipWeighted is documented in kernel_amd64.s.
+//
+//go:noescape
+func addFlipWeighted(dst, a, b *float32, n int, w float32)

@@ -405,3 +405,29 @@ blk:
 	JNE  leaf
 	VZEROUPPER
 	RET
+
+// func addFlipWeighted(dst, a, b *float32, n int, w float32)
+// dst[j] += (a[j] + b[j]) * w for j < 8·(n/8), in float32: the sum, the
+// product and the accumulation each rounded, as addImage's Go loop does.
+TEXT ·addFlipWeighted(SB), NOSPLIT, $0-36
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS w+32(FP), Y3
+	SHRQ $3, CX
+	JE   addone
+addloop:
+	VMOVUPS (SI), Y0
+	VADDPS (DX), Y0, Y0
+	VMULPS Y3, Y0, Y0
+	VADDPS (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNE  addloop
+addone:
+	VZEROUPPER
+	RET

@@ -30,3 +30,7 @@ func dotLeaves4(_, _ *float64, _, _ int, _ *[4]float64) {
 func dotShared4(_, _, _, _, _ *float64, _ int, _ *float64) {
 	panic("verify: no vector kernel on this architecture")
 }
+
+func addFlipWeighted(_, _, _ *float32, _ int, _ float32) {
+	panic("verify: no vector kernel on this architecture")
+}

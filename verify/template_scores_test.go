@@ -119,8 +119,14 @@ func TestScorePairSource(t *testing.T) {
 // imageFeature bit for bit, in both precisions, with and without flips and
 // detector scores.
 func TestTemplateSumPaths(t *testing.T) {
+	for _, d := range []int{3, 24, 27, 512} {
+		testTemplateSumPaths(t, d)
+	}
+}
+
+func testTemplateSumPaths(t *testing.T, d int) {
 	g := &glibcLCG{s: 21}
-	const n, d = 40, 24
+	const n = 40
 	x32, x64 := make([]float32, n*2*d), make([]float64, n*2*d)
 	for i := range x32 {
 		v := (g.next() - 0.5) * 100
@@ -140,7 +146,7 @@ func TestTemplateSumPaths(t *testing.T) {
 			t.Helper()
 			for j := range fast {
 				if math.Float64bits(fast[j]) != math.Float64bits(checked[j]) {
-					t.Fatalf("%+v: element %d: fused %v, checked %v", opts, j, fast[j], checked[j])
+					t.Fatalf("d=%d %+v: element %d: fused %v, checked %v", d, opts, j, fast[j], checked[j])
 				}
 			}
 		}
