@@ -53,7 +53,7 @@ type IJBMeta struct {
 // in blocks on all cores; blank lines are skipped and a UTF-8 byte-order
 // mark at the start of a file is ignored.
 func ReadIJBMeta(dir, target string) (*IJBMeta, error) {
-	m, err := ReadIJBImageMeta(dir, target)
+	m, err := ReadIJBImageMeta(dir, target, IJBReadOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -72,9 +72,18 @@ func ReadIJBMeta(dir, target string) (*IJBMeta, error) {
 	return m, nil
 }
 
+// IJBReadOptions selects what ReadIJBImageMeta reads.
+type IJBReadOptions struct {
+	// NoLandmarkPoints skips parsing the landmark points of the 5-point
+	// file (Landmarks.Landmarks is nil); image names and detector scores
+	// are read and every line is still checked for 12 fields. Features
+	// from a file need only the scores.
+	NoLandmarkPoints bool
+}
+
 // ReadIJBImageMeta is ReadIJBMeta without the pair file (Pairs is nil):
 // the per-image files, for reading the pairs with OpenIJBPairs.
-func ReadIJBImageMeta(dir, target string) (*IJBMeta, error) {
+func ReadIJBImageMeta(dir, target string, opts IJBReadOptions) (*IJBMeta, error) {
 	t, err := ijbPrefix(target)
 	if err != nil {
 		return nil, err
@@ -86,7 +95,11 @@ func ReadIJBImageMeta(dir, target string) (*IJBMeta, error) {
 	}
 	lp := filepath.Join(dir, t+"_name_5pts_score.txt")
 	if _, serr := os.Stat(lp); serr == nil {
-		if m.Landmarks, err = readFile(lp, readLandmarks); err != nil {
+		read := readLandmarks
+		if opts.NoLandmarkPoints {
+			read = readScoresOnly
+		}
+		if m.Landmarks, err = readFile(lp, read); err != nil {
 			return nil, err
 		}
 		if len(m.Landmarks.Images) != len(m.TemplateMedia.Images) {
@@ -257,8 +270,15 @@ func ParseIJBLandmarks(r io.Reader) (*IJBLandmarks, error) {
 	return parseAll(r, readLandmarks)
 }
 
-func readLandmarks(lf *lineFile) (*IJBLandmarks, error) {
-	l := &IJBLandmarks{Images: make([]string, lf.lines), Landmarks: make([][10]float32, lf.lines), Scores: make([]float32, lf.lines)}
+func readLandmarks(lf *lineFile) (*IJBLandmarks, error) { return readLandmarkFile(lf, true) }
+
+func readScoresOnly(lf *lineFile) (*IJBLandmarks, error) { return readLandmarkFile(lf, false) }
+
+func readLandmarkFile(lf *lineFile, points bool) (*IJBLandmarks, error) {
+	l := &IJBLandmarks{Images: make([]string, lf.lines), Scores: make([]float32, lf.lines)}
+	if points {
+		l.Landmarks = make([][10]float32, lf.lines)
+	}
 	var bl blanks
 	err := lf.each(func(_, first int, data []byte) error {
 		var f [12][]byte
@@ -277,13 +297,15 @@ func readLandmarks(lf *lineFile) (*IJBLandmarks, error) {
 			if n != 12 {
 				return &lineError{i, fmt.Errorf("%d fields, want 12 (image, 5 landmark points, score)", n)}
 			}
-			pts := &l.Landmarks[i]
-			for k := range pts {
-				v, ok := parseFloat(f[1+k])
-				if !ok {
-					return &lineError{i, fmt.Errorf("landmark %q is not a number", truncate(string(f[1+k]), 20))}
+			if points {
+				pts := &l.Landmarks[i]
+				for k := range pts {
+					v, ok := parseFloat(f[1+k])
+					if !ok {
+						return &lineError{i, fmt.Errorf("landmark %q is not a number", truncate(string(f[1+k]), 20))}
+					}
+					pts[k] = float32(v)
 				}
-				pts[k] = float32(v)
 			}
 			// numpy parses the text as a float64 and then casts to float32
 			s, ok := parseFloat(f[11])
@@ -306,7 +328,10 @@ func readLandmarks(lf *lineFile) (*IJBLandmarks, error) {
 		return nil, err
 	}
 	slices.Sort(bl.idx)
-	l.Images, l.Landmarks, l.Scores = compact(l.Images, bl.idx), compact(l.Landmarks, bl.idx), compact(l.Scores, bl.idx)
+	l.Images, l.Scores = compact(l.Images, bl.idx), compact(l.Scores, bl.idx)
+	if points {
+		l.Landmarks = compact(l.Landmarks, bl.idx)
+	}
 	if len(l.Images) == 0 {
 		return nil, fmt.Errorf("no images")
 	}

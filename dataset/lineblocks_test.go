@@ -179,3 +179,25 @@ func TestIJBMetaBlocks(t *testing.T) {
 		}
 	}
 }
+
+func TestReadIJBImageMetaNoPoints(t *testing.T) {
+	dir := t.TempDir()
+	writeIJB(t, dir, map[string]string{
+		"ijbc_face_tid_mid.txt":    "1.jpg 7 10\n2.jpg 7 11\n",
+		"ijbc_name_5pts_score.txt": "1.jpg 1 2 3 4 5 6 7 8 9 x 0.99\n2.jpg 1 2 3 4 5 6 7 8 9 10 0.5\n",
+	})
+	m, err := ReadIJBImageMeta(dir, "IJBC", IJBReadOptions{NoLandmarkPoints: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Pairs != nil || m.Landmarks.Landmarks != nil || !cmp.Equal(m.Landmarks.Scores, []float32{0.99, 0.5}) {
+		t.Errorf("got pairs %v, points %v, scores %v", m.Pairs, m.Landmarks.Landmarks, m.Landmarks.Scores)
+	}
+	if _, err := ReadIJBImageMeta(dir, "IJBC", IJBReadOptions{}); err == nil || !strings.Contains(err.Error(), `line 1: landmark "x"`) {
+		t.Errorf("with points: err = %v", err)
+	}
+	writeIJB(t, dir, map[string]string{"ijbc_name_5pts_score.txt": "1.jpg 1 2 0.99\n2.jpg 1 2 3 4 5 6 7 8 9 10 0.5\n"})
+	if _, err := ReadIJBImageMeta(dir, "IJBC", IJBReadOptions{NoLandmarkPoints: true}); err == nil || !strings.Contains(err.Error(), "line 1: 4 fields") {
+		t.Errorf("short line: err = %v", err)
+	}
+}

@@ -128,7 +128,7 @@ func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
 	if f.metaDir == "" {
 		return ijbInput{}, fmt.Errorf("ijb: --features needs --meta-dir")
 	}
-	meta, err := dataset.ReadIJBImageMeta(f.metaDir, target)
+	meta, err := dataset.ReadIJBImageMeta(f.metaDir, target, dataset.IJBReadOptions{NoLandmarkPoints: true})
 	if err != nil {
 		return ijbInput{}, err
 	}
