@@ -151,10 +151,8 @@ func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []in
 	// rows of each template, templates ascending, rows ascending within
 	// (a counting sort by template position)
 	start := make([]int32, nt+1)
-	pos := make([]int32, n)
-	for i, id := range templates {
+	for _, id := range templates {
 		k, _ := index.find(id)
-		pos[i] = int32(k)
 		start[k+1]++
 	}
 	for k := range nt {
@@ -162,7 +160,8 @@ func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []in
 	}
 	order := make([]int32, n)
 	next := slices.Clone(start[:nt])
-	for i, k := range pos {
+	for i, id := range templates {
+		k, _ := index.find(id)
 		order[next[k]] = int32(i)
 		next[k]++
 	}
