@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -128,19 +129,42 @@ func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
 	if f.metaDir == "" {
 		return ijbInput{}, fmt.Errorf("ijb: --features needs --meta-dir")
 	}
-	meta, err := dataset.ReadIJBImageMeta(f.metaDir, target, dataset.IJBReadOptions{NoLandmarkPoints: true})
+	pp, err := dataset.IJBPairsPath(f.metaDir, target)
 	if err != nil {
 		return ijbInput{}, err
 	}
-	ph.done("read tid_mid and 5pts files")
-	feats, err := loadArray(f.features, true) // aggregation only reads them
-	if err != nil {
-		return ijbInput{}, fmt.Errorf("ijb: features: %w", err)
+	// Mapping the features (the kernel fills the page tables) and counting
+	// the pair file's lines run while the per-image files are parsed.
+	var feats *nd.Array
+	var pairs *dataset.IJBPairReader
+	var featsErr, pairsErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		feats, featsErr = loadArray(f.features, true) // aggregation only reads them
+	}()
+	go func() {
+		defer wg.Done()
+		pairs, pairsErr = dataset.OpenIJBPairs(pp)
+	}()
+	meta, err := dataset.ReadIJBImageMeta(f.metaDir, target, dataset.IJBReadOptions{NoLandmarkPoints: true})
+	wg.Wait()
+	if pairs != nil {
+		defer func() { _ = pairs.Close() }() // read-only: nothing to lose
+	}
+	switch {
+	case err != nil:
+		return ijbInput{}, err
+	case featsErr != nil:
+		return ijbInput{}, fmt.Errorf("ijb: features: %w", featsErr)
+	case pairsErr != nil:
+		return ijbInput{}, pairsErr
 	}
 	if feats.NDim() != 2 || feats.Dim(0) != len(meta.TemplateMedia.Images) {
 		return ijbInput{}, fmt.Errorf("ijb: features have shape %s; want one row per image of the template file (%d)", nd.ShapeString(feats.Shape()), len(meta.TemplateMedia.Images))
 	}
-	ph.done("map features")
+	ph.done("meta files, features mapped")
 	opts := verify.TemplateOptions{FlipHalves: !f.noFlip, NormalizeImages: f.normImages}
 	if !f.noDetector {
 		if meta.Landmarks == nil {
@@ -154,15 +178,6 @@ func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
 	}
 	ph.done("template aggregation")
 	// the pair file is parsed and scored block by block, never held whole
-	pp, err := dataset.IJBPairsPath(f.metaDir, target)
-	if err != nil {
-		return ijbInput{}, err
-	}
-	pairs, err := dataset.OpenIJBPairs(pp)
-	if err != nil {
-		return ijbInput{}, err
-	}
-	defer func() { _ = pairs.Close() }() // read-only: nothing to lose
 	scores, labels, err := tm.ScorePairSource(pairs)
 	if err != nil {
 		return ijbInput{}, err
