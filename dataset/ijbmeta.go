@@ -207,42 +207,19 @@ func ParseIJBTemplateMedia(r io.Reader) (*IJBTemplateMedia, error) {
 func readTemplateMedia(lf *lineFile) (*IJBTemplateMedia, error) {
 	m := &IJBTemplateMedia{Images: make([]string, lf.lines), Templates: make([]int64, lf.lines), Media: make([]int64, lf.lines)}
 	var bl blanks
-	err := lf.each(func(_, first int, data []byte) error {
-		// the names of a block share one string
-		var f [3][]byte
-		var blank []int
-		names := make([]byte, 0, len(data)/2)
-		ends := make([]int, 0, len(data)/8)
-		for i := first; len(data) > 0; i++ {
-			var line []byte
-			line, data = nextLine(data)
-			n := fields(line, f[:])
-			if n == 0 {
-				blank = append(blank, i)
-				ends = append(ends, len(names))
-				continue
-			}
-			if n != 3 {
-				return &lineError{i, fmt.Errorf("%d fields, want 3 (image template media)", n)}
-			}
-			t, err := parseID(f[1], "template id")
-			if err != nil {
-				return &lineError{i, err}
-			}
-			md, err := parseID(f[2], "media id")
-			if err != nil {
-				return &lineError{i, err}
-			}
-			names = append(names, f[0]...)
-			ends = append(ends, len(names))
-			m.Templates[i], m.Media[i] = t, md
+	err := eachImageLine(lf, 3, m.Images, &bl, func(i, n int, f [][]byte) error {
+		if n != 3 {
+			return fmt.Errorf("%d fields, want 3 (image template media)", n)
 		}
-		all, lo := string(names), 0
-		for k, e := range ends {
-			m.Images[first+k] = all[lo:e]
-			lo = e
+		t, err := parseID(f[1], "template id")
+		if err != nil {
+			return err
 		}
-		bl.add(blank)
+		md, err := parseID(f[2], "media id")
+		if err != nil {
+			return err
+		}
+		m.Templates[i], m.Media[i] = t, md
 		return nil
 	})
 	if err != nil {
@@ -254,6 +231,41 @@ func readTemplateMedia(lf *lineFile) (*IJBTemplateMedia, error) {
 		return nil, fmt.Errorf("no images")
 	}
 	return m, nil
+}
+
+// eachImageLine calls parse with the 0-based index, the number of fields
+// and the first nf fields of every non-blank line of lf (from several
+// goroutines), stores each line's first field in images[index] (the names
+// of a block share one string) and collects the blank lines in bl.
+func eachImageLine(lf *lineFile, nf int, images []string, bl *blanks, parse func(i, n int, f [][]byte) error) error {
+	return lf.each(func(_, first int, data []byte) error {
+		f := make([][]byte, nf)
+		var blank []int
+		names := make([]byte, 0, len(data)/4)
+		ends := make([]int, 0, len(data)/16)
+		for i := first; len(data) > 0; i++ {
+			var line []byte
+			line, data = nextLine(data)
+			n := fields(line, f)
+			if n == 0 {
+				blank = append(blank, i)
+				ends = append(ends, len(names))
+				continue
+			}
+			if err := parse(i, n, f); err != nil {
+				return &lineError{i, err}
+			}
+			names = append(names, f[0]...)
+			ends = append(ends, len(names))
+		}
+		all, lo := string(names), 0
+		for k, e := range ends {
+			images[first+k] = all[lo:e]
+			lo = e
+		}
+		bl.add(blank)
+		return nil
+	})
 }
 
 // ParseIJBTemplatePairs reads "template1 template2 label" lines, label 0 or 1.
@@ -280,48 +292,26 @@ func readLandmarkFile(lf *lineFile, points bool) (*IJBLandmarks, error) {
 		l.Landmarks = make([][10]float32, lf.lines)
 	}
 	var bl blanks
-	err := lf.each(func(_, first int, data []byte) error {
-		var f [12][]byte
-		var blank []int
-		names := make([]byte, 0, len(data)/8)
-		ends := make([]int, 0, len(data)/32)
-		for i := first; len(data) > 0; i++ {
-			var line []byte
-			line, data = nextLine(data)
-			n := fields(line, f[:])
-			if n == 0 {
-				blank = append(blank, i)
-				ends = append(ends, len(names))
-				continue
-			}
-			if n != 12 {
-				return &lineError{i, fmt.Errorf("%d fields, want 12 (image, 5 landmark points, score)", n)}
-			}
-			if points {
-				pts := &l.Landmarks[i]
-				for k := range pts {
-					v, ok := parseFloat(f[1+k])
-					if !ok {
-						return &lineError{i, fmt.Errorf("landmark %q is not a number", truncate(string(f[1+k]), 20))}
-					}
-					pts[k] = float32(v)
+	err := eachImageLine(lf, 12, l.Images, &bl, func(i, n int, f [][]byte) error {
+		if n != 12 {
+			return fmt.Errorf("%d fields, want 12 (image, 5 landmark points, score)", n)
+		}
+		if points {
+			pts := &l.Landmarks[i]
+			for k := range pts {
+				v, ok := parseFloat(f[1+k])
+				if !ok {
+					return fmt.Errorf("landmark %q is not a number", truncate(string(f[1+k]), 20))
 				}
+				pts[k] = float32(v)
 			}
-			// numpy parses the text as a float64 and then casts to float32
-			s, ok := parseFloat(f[11])
-			if !ok {
-				return &lineError{i, fmt.Errorf("score %q is not a number", truncate(string(f[11]), 20))}
-			}
-			l.Scores[i] = float32(s)
-			names = append(names, f[0]...)
-			ends = append(ends, len(names))
 		}
-		all, lo := string(names), 0
-		for k, e := range ends {
-			l.Images[first+k] = all[lo:e]
-			lo = e
+		// numpy parses the text as a float64 and then casts to float32
+		s, ok := parseFloat(f[11])
+		if !ok {
+			return fmt.Errorf("score %q is not a number", truncate(string(f[11]), 20))
 		}
-		bl.add(blank)
+		l.Scores[i] = float32(s)
 		return nil
 	})
 	if err != nil {
