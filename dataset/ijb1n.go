@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -76,11 +77,11 @@ func ParseIJB1NList(r io.Reader) (*IJB1NList, error) {
 		if len(f) < 2 {
 			return nil, fmt.Errorf("line %d: %d field, want at least 2 (template id, subject id)", n, len(f))
 		}
-		t, err := parseID(strings.TrimSpace(f[0]), "template id")
+		t, err := parseID([]byte(strings.TrimSpace(f[0])), "template id")
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
-		s, err := parseID(strings.TrimSpace(f[1]), "subject id")
+		s, err := parseID([]byte(strings.TrimSpace(f[1])), "subject id")
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
@@ -143,4 +144,19 @@ func ReadIJBImages(dir, target string, withScores bool) (*IJBTemplateMedia, *IJB
 		}
 	}
 	return tm, lm, nil
+}
+
+// readWith opens p and parses it with parse, naming the file in errors.
+func readWith[T any](p string, parse func(io.Reader) (T, error)) (T, error) {
+	var zero T
+	f, err := os.Open(p)
+	if err != nil {
+		return zero, fmt.Errorf("dataset: %w", err)
+	}
+	defer func() { _ = f.Close() }() // read-only: nothing to lose
+	v, err := parse(f)
+	if err != nil {
+		return zero, fmt.Errorf("dataset: %s: %w", p, err)
+	}
+	return v, nil
 }

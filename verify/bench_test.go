@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"testing"
 
@@ -240,6 +241,50 @@ func BenchmarkPairScoresFrom(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, _, err := PairScoresFrom(rs[0], rs[1], SquaredL2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// ijbcTemplates returns IJB-C-sized templates built directly (23,124 random
+// unit rows of 512 values, ids spaced as IJB-C's) and np pairs listed as a
+// pair file lists them: first templates ascending, second ones random.
+func ijbcTemplates(b *testing.B, np int) (*Templates, *fakePairs) {
+	b.Helper()
+	const nt, d = 23124, 512
+	g := &glibcLCG{s: 8}
+	ids := make([]int64, nt)
+	for i := range ids {
+		ids[i] = int64(1 + 7*i)
+	}
+	u, index := uniqueIDs(ids)
+	t := &Templates{IDs: u, Dim: d, Features: make([]float64, nt*d), index: index, plan: newDotPlan(d)}
+	for k := range nt {
+		row := t.Features[k*d : (k+1)*d]
+		for j := range row {
+			row[j] = g.next() - 0.5
+		}
+		sc := math.Sqrt(einsumSquares(row))
+		for j := range row {
+			row[j] /= sc
+		}
+	}
+	src := &fakePairs{size: 290_000, t1: make([]int64, np), t2: make([]int64, np), lab: make([]int8, np)}
+	for k := range np {
+		src.t1[k] = ids[k*(nt/2)/np]
+		src.t2[k] = ids[nt/2+int(g.next()*float64(nt/2))]
+	}
+	return t, src
+}
+
+// BenchmarkScorePairSource scores 2 M IJB-C-like template pairs streamed
+// in blocks (the pair file has 15.7 M).
+func BenchmarkScorePairSource(b *testing.B) {
+	t, src := ijbcTemplates(b, 2_000_000)
+	b.SetBytes(int64(len(src.t1)) * 2 * 512 * 8)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := t.ScorePairSource(src); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -22,3 +22,20 @@ func einsumBlocks2F64(a, af, b, bf *float64, blocks int, out *[4]float64)
 
 //go:noescape
 func pairBlocksF64(a, af, b, bf *float64, blocks int, na, nb float64, cosine bool) float64
+
+// dotLeaves4 is documented in kernel_amd64.s; dot.go calls it with rows of
+// at least 3·stride + 8·blocks elements and blocks >= 1.
+//
+//go:noescape
+func dotLeaves4(a, b *float64, blocks, stride int, out *[4]float64)
+
+// dotShared4 is documented in kernel_amd64.s; dot.go calls it with rows of
+// 128·leaves elements, leaves >= 1, and out of 4·leaves elements.
+//
+//go:noescape
+func dotShared4(b, a0, a1, a2, a3 *float64, leaves int, out *float64)
+
+// addFlipWeighted is documented in kernel_amd64.s.
+//
+//go:noescape
+func addFlipWeighted(dst, a, b *float32, n int, w float32)

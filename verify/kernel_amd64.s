@@ -255,3 +255,179 @@ done:
 	VMOVUPD Y0, (DX)
 	VZEROUPPER
 	RET
+
+// DOT_LEAF_FINISH(lo, hi, y, x, off) combines a leaf's eight accumulators
+// r0..r3 (lo) and r4..r7 (hi) as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)) and
+// stores the sum at off(DX); y is a free register and x its X half.
+#define DOT_LEAF_FINISH(lo, hi, y, x, off) \
+	VHADDPD hi, lo, y; \
+	VEXTRACTF128 $1, y, X15; \
+	VADDPD X15, x, x; \
+	VHADDPD x, x, x; \
+	VMOVSD x, off(DX)
+
+// func dotLeaves4(a, b *float64, blocks, stride int, out *[4]float64)
+// numpy's pairwise-sum leaf of the products a[j]*b[j] for four leaves at
+// once: leaf q covers the 8·blocks elements from q·stride. Each leaf's
+// eight accumulators start from its first block's products and add the
+// later blocks' in order; out[q] = ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)).
+// The four leaves' chains are independent, so the additions overlap.
+TEXT ·dotLeaves4(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ blocks+16(FP), CX
+	MOVQ stride+24(FP), R8
+	MOVQ out+32(FP), DX
+	SHLQ $3, R8          // stride in bytes
+	LEAQ (R8)(R8*2), R9  // 3 strides
+	// first block: the products themselves
+	VMOVUPD (DI), Y0
+	VMULPD (SI), Y0, Y0
+	VMOVUPD 32(DI), Y1
+	VMULPD 32(SI), Y1, Y1
+	VMOVUPD (DI)(R8*1), Y2
+	VMULPD (SI)(R8*1), Y2, Y2
+	VMOVUPD 32(DI)(R8*1), Y3
+	VMULPD 32(SI)(R8*1), Y3, Y3
+	VMOVUPD (DI)(R8*2), Y4
+	VMULPD (SI)(R8*2), Y4, Y4
+	VMOVUPD 32(DI)(R8*2), Y5
+	VMULPD 32(SI)(R8*2), Y5, Y5
+	VMOVUPD (DI)(R9*1), Y6
+	VMULPD (SI)(R9*1), Y6, Y6
+	VMOVUPD 32(DI)(R9*1), Y7
+	VMULPD 32(SI)(R9*1), Y7, Y7
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JE   finish
+loop:
+	VMOVUPD (DI), Y8
+	VMULPD (SI), Y8, Y8
+	VADDPD Y8, Y0, Y0
+	VMOVUPD 32(DI), Y9
+	VMULPD 32(SI), Y9, Y9
+	VADDPD Y9, Y1, Y1
+	VMOVUPD (DI)(R8*1), Y10
+	VMULPD (SI)(R8*1), Y10, Y10
+	VADDPD Y10, Y2, Y2
+	VMOVUPD 32(DI)(R8*1), Y11
+	VMULPD 32(SI)(R8*1), Y11, Y11
+	VADDPD Y11, Y3, Y3
+	VMOVUPD (DI)(R8*2), Y12
+	VMULPD (SI)(R8*2), Y12, Y12
+	VADDPD Y12, Y4, Y4
+	VMOVUPD 32(DI)(R8*2), Y13
+	VMULPD 32(SI)(R8*2), Y13, Y13
+	VADDPD Y13, Y5, Y5
+	VMOVUPD (DI)(R9*1), Y14
+	VMULPD (SI)(R9*1), Y14, Y14
+	VADDPD Y14, Y6, Y6
+	VMOVUPD 32(DI)(R9*1), Y15
+	VMULPD 32(SI)(R9*1), Y15, Y15
+	VADDPD Y15, Y7, Y7
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNE  loop
+finish:
+	DOT_LEAF_FINISH(Y0, Y1, Y8, X8, 0)
+	DOT_LEAF_FINISH(Y2, Y3, Y9, X9, 8)
+	DOT_LEAF_FINISH(Y4, Y5, Y10, X10, 16)
+	DOT_LEAF_FINISH(Y6, Y7, Y11, X11, 24)
+	VZEROUPPER
+	RET
+
+// func dotShared4(b, a0, a1, a2, a3 *float64, leaves int, out *float64)
+// numpy's pairwise-sum leaves of the products b[j]*ak[j] for four rows
+// a0..a3 against one row b: leaf q covers elements 128q..128q+127 (16
+// blocks of eight), its eight accumulators start from the first block's
+// products and add the later blocks' in order, and out[4q+k] =
+// ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)) for row ak. b is loaded once for the
+// four rows, so a block costs 10 loads instead of dotLeaves4's 16.
+TEXT ·dotShared4(SB), NOSPLIT, $0-56
+	MOVQ b+0(FP), DI
+	MOVQ a0+8(FP), SI
+	MOVQ a1+16(FP), R8
+	MOVQ a2+24(FP), R9
+	MOVQ a3+32(FP), R10
+	MOVQ leaves+40(FP), CX
+	MOVQ out+48(FP), DX
+leaf:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VMULPD (SI), Y12, Y0
+	VMULPD 32(SI), Y13, Y1
+	VMULPD (R8), Y12, Y2
+	VMULPD 32(R8), Y13, Y3
+	VMULPD (R9), Y12, Y4
+	VMULPD 32(R9), Y13, Y5
+	VMULPD (R10), Y12, Y6
+	VMULPD 32(R10), Y13, Y7
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	MOVQ $15, BX
+blk:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VMULPD (SI), Y12, Y8
+	VADDPD Y8, Y0, Y0
+	VMULPD 32(SI), Y13, Y9
+	VADDPD Y9, Y1, Y1
+	VMULPD (R8), Y12, Y10
+	VADDPD Y10, Y2, Y2
+	VMULPD 32(R8), Y13, Y11
+	VADDPD Y11, Y3, Y3
+	VMULPD (R9), Y12, Y8
+	VADDPD Y8, Y4, Y4
+	VMULPD 32(R9), Y13, Y9
+	VADDPD Y9, Y5, Y5
+	VMULPD (R10), Y12, Y10
+	VADDPD Y10, Y6, Y6
+	VMULPD 32(R10), Y13, Y11
+	VADDPD Y11, Y7, Y7
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	DECQ BX
+	JNE  blk
+	DOT_LEAF_FINISH(Y0, Y1, Y8, X8, 0)
+	DOT_LEAF_FINISH(Y2, Y3, Y9, X9, 8)
+	DOT_LEAF_FINISH(Y4, Y5, Y10, X10, 16)
+	DOT_LEAF_FINISH(Y6, Y7, Y11, X11, 24)
+	ADDQ $32, DX
+	DECQ CX
+	JNE  leaf
+	VZEROUPPER
+	RET
+
+// func addFlipWeighted(dst, a, b *float32, n int, w float32)
+// dst[j] += (a[j] + b[j]) * w for j < 8·(n/8), in float32: the sum, the
+// product and the accumulation each rounded, as addImage's Go loop does.
+TEXT ·addFlipWeighted(SB), NOSPLIT, $0-36
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS w+32(FP), Y3
+	SHRQ $3, CX
+	JE   addone
+addloop:
+	VMOVUPS (SI), Y0
+	VADDPS (DX), Y0, Y0
+	VMULPS Y3, Y0, Y0
+	VADDPS (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNE  addloop
+addone:
+	VZEROUPPER
+	RET

@@ -22,3 +22,15 @@ func einsumBlocks2F64(_, _, _, _ *float64, _ int, _ *[4]float64) {
 func pairBlocksF64(_, _, _, _ *float64, _ int, _, _ float64, _ bool) float64 {
 	panic("verify: no vector kernel on this architecture")
 }
+
+func dotLeaves4(_, _ *float64, _, _ int, _ *[4]float64) {
+	panic("verify: no vector kernel on this architecture")
+}
+
+func dotShared4(_, _, _, _, _ *float64, _ int, _ *float64) {
+	panic("verify: no vector kernel on this architecture")
+}
+
+func addFlipWeighted(_, _, _ *float32, _ int, _ float32) {
+	panic("verify: no vector kernel on this architecture")
+}

@@ -1,9 +1,13 @@
 package verify
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sort"
+	"sync"
 
 	"github.com/evalkit/evalkit/nd"
 )
@@ -33,12 +37,13 @@ type Templates struct {
 	Dim int
 	// Features holds len(IDs) rows of Dim values.
 	Features []float64
-	index    map[int64]int
+	index    templateIndex
+	plan     dotPlan
 }
 
 // Row returns the feature of template id and whether it exists.
 func (t *Templates) Row(id int64) ([]float64, bool) {
-	i, ok := t.index[id]
+	i, ok := t.index.find(id)
 	if !ok {
 		return nil, false
 	}
@@ -53,7 +58,8 @@ func (t *Templates) Row(id int64) ([]float64, bool) {
 // ascending id order; a single row is taken as is), the media features are
 // summed, and the template feature is L2-normalised (scikit-learn's
 // normalize). Arithmetic follows numpy's dtypes and orders: per-image work
-// in the features' precision, template sums in float64.
+// in the features' precision, template sums in float64. Templates are
+// aggregated on all cores.
 func AggregateTemplates(feats *nd.Array, templates, media []int64, opts TemplateOptions) (*Templates, error) {
 	if feats == nil || feats.NDim() != 2 {
 		return nil, fmt.Errorf("verify: template features must be a 2-D array (images × dims)")
@@ -91,15 +97,27 @@ func AggregateTemplates(feats *nd.Array, templates, media []int64, opts Template
 func imageFeature[T float32 | float64](x []T, i, cols int, opts TemplateOptions, out, sq []T) error {
 	d := len(out)
 	row := x[i*cols : (i+1)*cols]
-	for j := range out {
-		v := row[j]
-		if opts.FlipHalves {
-			v += row[d+j]
+	// v*0 is 0 for finite v and NaN otherwise: one check per row
+	var bad T
+	if opts.FlipHalves {
+		a, b := row[:d], row[d:2*d]
+		for j := range out {
+			v := a[j] + b[j]
+			bad += v * 0
+			out[j] = v
 		}
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("verify: feature row %d, column %d is not finite (%v)", i, j, v)
+	} else {
+		for j, v := range row[:d] {
+			bad += v * 0
+			out[j] = v
 		}
-		out[j] = v
+	}
+	if bad != 0 || bad != bad {
+		for j, v := range out {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("verify: feature row %d, column %d is not finite (%v)", i, j, v)
+			}
+		}
 	}
 	if opts.NormalizeImages {
 		// x / np.sqrt(np.sum(x ** 2, -1, keepdims=True)): squares and their
@@ -125,89 +143,196 @@ func imageFeature[T float32 | float64](x []T, i, cols int, opts TemplateOptions,
 // aggregate computes each image's feature when its template is reached
 // (every image is used once), so memory is the templates' features, not a
 // processed copy of all images: 960 MB less for IJB-C's 469,375 images.
+// Templates are split among the cores; each worker reuses its scratch, so
+// nothing is allocated per template.
 func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []int64, opts TemplateOptions) (*Templates, error) {
+	ids, index := uniqueIDs(templates)
+	nt := len(ids)
+	// rows of each template, templates ascending, rows ascending within
+	// (a counting sort by template position)
+	start := make([]int32, nt+1)
+	for _, id := range templates {
+		k, _ := index.find(id)
+		start[k+1]++
+	}
+	for k := range nt {
+		start[k+1] += start[k]
+	}
+	order := make([]int32, n)
+	next := slices.Clone(start[:nt])
+	for i, id := range templates {
+		k, _ := index.find(id)
+		order[next[k]] = int32(i)
+		next[k]++
+	}
+	t := &Templates{Dim: d, IDs: ids, index: index, Features: make([]float64, nt*d), plan: newDotPlan(d)}
+	// split the templates into ranges of about equal rows
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/256))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	lo := 0
+	for w := range workers {
+		hi := nt
+		if w < workers-1 {
+			target := int32(int64(n) * int64(w+1) / int64(workers))
+			hi = max(lo, sort.Search(nt, func(k int) bool { return start[k] >= target }))
+		}
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			errs[w] = aggregateRange(t, x, cols, start, order, media, opts, lo, hi)
+		}(lo, hi)
+		lo = hi
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // ranges ascend: the first error is the lowest template's
+		}
+	}
+	return t, nil
+}
+
+// aggregateRange aggregates templates [lo, hi) of t.
+func aggregateRange[T float32 | float64](t *Templates, x []T, cols int, start, order []int32, media []int64, opts TemplateOptions, lo, hi int) error {
+	d := t.Dim
 	img, sq := make([]T, d), make([]T, d)
-	// rows of each template, templates ascending
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case templates[a] < templates[b]:
-			return -1
-		case templates[a] > templates[b]:
-			return 1
-		}
-		return 0
-	})
-	nt := 0
-	for i := range order {
-		if i == 0 || templates[order[i]] != templates[order[i-1]] {
-			nt++
-		}
-	}
-	t := &Templates{Dim: d, index: make(map[int64]int, nt), IDs: make([]int64, 0, nt), Features: make([]float64, 0, nt*d)}
 	mediaSum := make([]T, d)
 	mean := make([]T, d)
-	acc := make([]float64, d)
-	for s := 0; s < n; {
-		e := s
-		for e < n && templates[order[e]] == templates[order[s]] {
-			e++
+	var rows []int32
+	for k := lo; k < hi; k++ {
+		rows = append(rows[:0], order[start[k]:start[k+1]]...) // ascending row order
+		slices.SortStableFunc(rows, func(a, b int32) int { return cmp.Compare(media[a], media[b]) })
+		// Without per-image normalisation, the image features are summed
+		// straight into the media and template sums; a value that is not
+		// finite stays so through them, and the checked path below then
+		// finds it.
+		if opts.NormalizeImages || !templateSum(x, cols, rows, media, opts, mediaSum, mean) {
+			if err := templateSumChecked(x, cols, rows, media, opts, mediaSum, mean, img, sq); err != nil {
+				return err
+			}
 		}
-		rows := slices.Clone(order[s:e]) // ascending row order within the template
-		slices.SortStableFunc(rows, func(a, b int) int {
-			switch {
-			case media[a] < media[b]:
-				return -1
-			case media[a] > media[b]:
-				return 1
-			}
-			return 0
-		})
-		clear(mediaSum)
-		for ms := 0; ms < len(rows); {
-			me := ms
-			for me < len(rows) && media[rows[me]] == media[rows[ms]] {
-				me++
-			}
-			if me-ms == 1 {
-				if err := imageFeature(x, rows[ms], cols, opts, mean, sq); err != nil {
-					return nil, err
-				}
-			} else {
-				clear(mean)
-				for _, r := range rows[ms:me] {
-					if err := imageFeature(x, r, cols, opts, img, sq); err != nil {
-						return nil, err
-					}
-					for j, v := range img {
-						mean[j] += v
-					}
-				}
-				cnt := T(me - ms)
-				for j := range mean {
-					mean[j] /= cnt
-				}
-			}
-			for j := range mediaSum {
-				mediaSum[j] += mean[j]
-			}
-			ms = me
-		}
+		acc := t.Features[k*d : (k+1)*d]
 		for j := range acc {
 			acc[j] = float64(mediaSum[j])
 		}
 		sc := sklearnNormScale(einsumSquares(acc))
-		t.index[templates[order[s]]] = len(t.IDs)
-		t.IDs = append(t.IDs, templates[order[s]])
-		for _, v := range acc {
-			t.Features = append(t.Features, v/sc)
+		for j, v := range acc {
+			acc[j] = v / sc
 		}
-		s = e
 	}
-	return t, nil
+	return nil
+}
+
+// templateSum writes the sum of a template's media features to mediaSum
+// (rows sorted by media, ascending rows within), adding each image's
+// feature (flip halves summed, weighted by its detector score) straight
+// into its media's sum. It reports whether the sum is finite.
+func templateSum[T float32 | float64](x []T, cols int, rows []int32, media []int64, opts TemplateOptions, mediaSum, mean []T) bool {
+	clear(mediaSum)
+	for ms := 0; ms < len(rows); {
+		me := ms
+		for me < len(rows) && media[rows[me]] == media[rows[ms]] {
+			me++
+		}
+		if me-ms == 1 {
+			addImage(mediaSum, x, int(rows[ms]), cols, opts)
+		} else {
+			clear(mean)
+			for _, r := range rows[ms:me] {
+				addImage(mean, x, int(r), cols, opts)
+			}
+			cnt := T(me - ms)
+			for j, v := range mean {
+				mediaSum[j] += v / cnt
+			}
+		}
+		ms = me
+	}
+	var bad T // v*0 is 0 for finite v and NaN otherwise
+	for _, v := range mediaSum {
+		bad += v * 0
+	}
+	return bad == 0
+}
+
+// addImage adds image i's feature to dst, in numpy's float32 steps: the
+// flip halves' sum rounded, times the detector score rounded, added. The
+// explicit conversions keep the compiler from fusing multiply and add.
+func addImage[T float32 | float64](dst, x []T, i, cols int, opts TemplateOptions) {
+	d := len(dst)
+	row := x[i*cols : (i+1)*cols]
+	a := row[:d]
+	if opts.FlipHalves {
+		b := row[d : 2*d]
+		w := T(1) // (a+b)·1 is a+b, bit for bit
+		if opts.DetectorScores != nil {
+			w = T(opts.DetectorScores[i])
+		}
+		if x32, ok := any(x).([]float32); ok && haveVectorKernel && d >= 8 {
+			// the same float32 operations, eight at a time (kernel_amd64.s)
+			dst32, a32, b32 := any(dst).([]float32), x32[i*cols:i*cols+d], x32[i*cols+d:i*cols+2*d]
+			n := d &^ 7
+			addFlipWeighted(&dst32[0], &a32[0], &b32[0], n, float32(w))
+			dst, a, b = dst[n:], a[n:], b[n:]
+		}
+		if opts.DetectorScores != nil {
+			for j := range dst {
+				dst[j] += T((a[j] + b[j]) * w) //nolint:unconvert // rounds the product: no fused multiply-add
+			}
+			return
+		}
+		for j := range dst {
+			dst[j] += a[j] + b[j]
+		}
+		return
+	}
+	if opts.DetectorScores != nil {
+		w := T(opts.DetectorScores[i])
+		for j := range dst {
+			dst[j] += T(a[j] * w) //nolint:unconvert // rounds the product: no fused multiply-add
+		}
+		return
+	}
+	for j := range dst {
+		dst[j] += a[j]
+	}
+}
+
+// templateSumChecked is templateSum through imageFeature, which checks
+// every value and normalises images when asked.
+func templateSumChecked[T float32 | float64](x []T, cols int, rows []int32, media []int64, opts TemplateOptions, mediaSum, mean, img, sq []T) error {
+	clear(mediaSum)
+	for ms := 0; ms < len(rows); {
+		me := ms
+		for me < len(rows) && media[rows[me]] == media[rows[ms]] {
+			me++
+		}
+		if me-ms == 1 {
+			if err := imageFeature(x, int(rows[ms]), cols, opts, mean, sq); err != nil {
+				return err
+			}
+		} else {
+			clear(mean)
+			for _, r := range rows[ms:me] {
+				if err := imageFeature(x, int(r), cols, opts, img, sq); err != nil {
+					return err
+				}
+				for j, v := range img {
+					mean[j] += v
+				}
+			}
+			cnt := T(me - ms)
+			for j := range mean {
+				mean[j] /= cnt
+			}
+		}
+		for j := range mediaSum {
+			mediaSum[j] += mean[j]
+		}
+		ms = me
+	}
+	return nil
 }
 
 // Scores returns the cosine score of every template pair (p1[k], p2[k]):
@@ -220,16 +345,14 @@ func (t *Templates) Scores(p1, p2 []int64) ([]float64, error) {
 	}
 	out := make([]float64, len(p1))
 	err := parallel(len(p1), func(lo, hi int) error {
-		for k := lo; k < hi; k++ {
-			a, ok := t.Row(p1[k])
-			if !ok {
-				return fmt.Errorf("verify: template pair %d names template %d, which has no images", k, p1[k])
+		var s pairScratch
+		for c := lo; c < hi; c += scoreChunk {
+			e := min(hi, c+scoreChunk)
+			if err := t.scoreBlock(out[c:e], p1[c:e], p2[c:e], nil, &s, func(i int, id int64) error {
+				return fmt.Errorf("verify: template pair %d names template %d, which has no images", c+i, id)
+			}); err != nil {
+				return err
 			}
-			b, ok := t.Row(p2[k])
-			if !ok {
-				return fmt.Errorf("verify: template pair %d names template %d, which has no images", k, p2[k])
-			}
-			out[k] = dotPairwise(a, b)
 		}
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,8 @@ type ijbFlags struct {
 	model                     ijbModelFlags // --model: features from the images (ijb_model.go)
 	protocol                  string
 	n1                        ijb1nFlags // --protocol 1n (ijb_1n.go)
+	timing                    bool
+	cpuProfile                string
 }
 
 func newIJBCmd() *cobra.Command {
@@ -60,13 +63,15 @@ saves) only the ROC is computed; labels come from --labels (.npy or text of
   evalkit ijb --scores scores.npy --labels labels.npy --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.protocol == "1n" {
-				return runIJB1N(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
-			}
-			if f.model.path != "" {
-				return runIJBModel(cmd, f)
-			}
-			return runIJB(cmd.OutOrStdout(), f)
+			return withCPUProfile(f.cpuProfile, func() error {
+				if f.protocol == "1n" {
+					return runIJB1N(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+				}
+				if f.model.path != "" {
+					return runIJBModel(cmd, f)
+				}
+				return runIJB(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -86,12 +91,22 @@ saves) only the ROC is computed; labels come from --labels (.npy or text of
 	fl.StringVar(&f.plot, "plot", "", "write the ROC curve to this PNG file")
 	fl.StringVar(&f.protocol, "protocol", "11", "11 (1:1 verification) or 1n (1:N identification)")
 	addIJB1NFlags(fl, &f.n1)
+	fl.BoolVar(&f.timing, "timing", false, "print the wall time of each step to stderr")
+	addCPUProfileFlag(cmd, &f.cpuProfile)
 	return cmd
 }
 
 func stem(p string) string { return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)) }
 
-func runIJB(w io.Writer, f ijbFlags) error {
+// ijbInput is what every ijb mode hands to the report: one score and one
+// label per template pair, and the table row's method name.
+type ijbInput struct {
+	scores []float64
+	labels []bool
+	method string
+}
+
+func runIJB(w, errw io.Writer, f ijbFlags) error {
 	fars, err := checkFARs(f.fars)
 	if err != nil {
 		return fmt.Errorf("ijb: %w", err)
@@ -100,68 +115,123 @@ func runIJB(w io.Writer, f ijbFlags) error {
 		return fmt.Errorf("ijb: give either --features (with --meta-dir) or --scores")
 	}
 	target := strings.ToUpper(f.target)
-	var scores []float64
-	var labels []bool
-	method := f.method
+	ph := newPhases(nil)
+	if f.timing {
+		ph = newPhases(errw)
+	}
+	var in ijbInput
 	switch {
 	case f.features != "":
-		if f.metaDir == "" {
-			return fmt.Errorf("ijb: --features needs --meta-dir")
+		in, err = ijbFromFeatures(f, target, ph)
+	default:
+		in, err = ijbFromScores(f, target)
+	}
+	if err != nil {
+		return err
+	}
+	if f.method != "" {
+		in.method = f.method
+	}
+	return ijbReport(w, f, target, fars, in, ph)
+}
+
+// ijbFromFeatures runs eval_ijbc.py's steps from image features: template
+// aggregation and the cosine score of every template pair.
+func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
+	if f.metaDir == "" {
+		return ijbInput{}, fmt.Errorf("ijb: --features needs --meta-dir")
+	}
+	pp, err := dataset.IJBPairsPath(f.metaDir, target)
+	if err != nil {
+		return ijbInput{}, err
+	}
+	// Mapping the features (the kernel fills the page tables) and counting
+	// the pair file's lines run while the per-image files are parsed.
+	var feats *nd.Array
+	var pairs *dataset.IJBPairReader
+	var featsErr, pairsErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		feats, featsErr = loadArray(f.features, true) // aggregation only reads them
+	}()
+	go func() {
+		defer wg.Done()
+		pairs, pairsErr = dataset.OpenIJBPairs(pp)
+	}()
+	meta, err := dataset.ReadIJBImageMeta(f.metaDir, target, dataset.IJBReadOptions{NoLandmarkPoints: true})
+	wg.Wait()
+	if pairs != nil {
+		defer func() { _ = pairs.Close() }() // read-only: nothing to lose
+	}
+	switch {
+	case err != nil:
+		return ijbInput{}, err
+	case featsErr != nil:
+		return ijbInput{}, fmt.Errorf("ijb: features: %w", featsErr)
+	case pairsErr != nil:
+		return ijbInput{}, pairsErr
+	}
+	if feats.NDim() != 2 || feats.Dim(0) != len(meta.TemplateMedia.Images) {
+		return ijbInput{}, fmt.Errorf("ijb: features have shape %s; want one row per image of the template file (%d)", nd.ShapeString(feats.Shape()), len(meta.TemplateMedia.Images))
+	}
+	ph.done("meta files, features mapped")
+	opts := verify.TemplateOptions{FlipHalves: !f.noFlip, NormalizeImages: f.normImages}
+	if !f.noDetector {
+		if meta.Landmarks == nil {
+			return ijbInput{}, fmt.Errorf("ijb: detector-score weighting needs %s/%s_name_5pts_score.txt (or pass --no-detector-score)", f.metaDir, strings.ToLower(target))
 		}
+		opts.DetectorScores = meta.Landmarks.Scores
+	}
+	tm, err := verify.AggregateTemplates(feats, meta.TemplateMedia.Templates, meta.TemplateMedia.Media, opts)
+	if err != nil {
+		return ijbInput{}, err
+	}
+	ph.done("template aggregation")
+	// the pair file is parsed and scored block by block, never held whole
+	scores, labels, err := tm.ScorePairSource(pairs)
+	if err != nil {
+		return ijbInput{}, err
+	}
+	if len(scores) == 0 {
+		return ijbInput{}, fmt.Errorf("ijb: %s has no template pairs", pp)
+	}
+	ph.done("read + score template pairs")
+	return ijbInput{scores: scores, labels: labels, method: stem(f.features)}, nil
+}
+
+// ijbFromScores reads saved template-pair scores and their labels.
+func ijbFromScores(f ijbFlags, target string) (ijbInput, error) {
+	scores, err := readScores(f.scores)
+	if err != nil {
+		return ijbInput{}, err
+	}
+	var labels []bool
+	switch {
+	case f.labels != "":
+		if labels, err = dataset.ReadIssameFile(f.labels); err != nil {
+			return ijbInput{}, err
+		}
+	case f.metaDir != "":
 		meta, err := dataset.ReadIJBMeta(f.metaDir, target)
 		if err != nil {
-			return err
-		}
-		feats, err := loadArray(f.features, true) // aggregation only reads them
-		if err != nil {
-			return fmt.Errorf("ijb: features: %w", err)
-		}
-		if feats.NDim() != 2 || feats.Dim(0) != len(meta.TemplateMedia.Images) {
-			return fmt.Errorf("ijb: features have shape %s; want one row per image of the template file (%d)", nd.ShapeString(feats.Shape()), len(meta.TemplateMedia.Images))
-		}
-		opts := verify.TemplateOptions{FlipHalves: !f.noFlip, NormalizeImages: f.normImages}
-		if !f.noDetector {
-			if meta.Landmarks == nil {
-				return fmt.Errorf("ijb: detector-score weighting needs %s/%s_name_5pts_score.txt (or pass --no-detector-score)", f.metaDir, strings.ToLower(target))
-			}
-			opts.DetectorScores = meta.Landmarks.Scores
-		}
-		tm, err := verify.AggregateTemplates(feats, meta.TemplateMedia.Templates, meta.TemplateMedia.Media, opts)
-		if err != nil {
-			return err
-		}
-		if scores, err = tm.Scores(meta.Pairs.T1, meta.Pairs.T2); err != nil {
-			return err
+			return ijbInput{}, err
 		}
 		labels = meta.Pairs.Labels
-		if method == "" {
-			method = stem(f.features)
-		}
 	default:
-		if scores, err = readScores(f.scores); err != nil {
-			return err
-		}
-		switch {
-		case f.labels != "":
-			if labels, err = dataset.ReadIssameFile(f.labels); err != nil {
-				return err
-			}
-		case f.metaDir != "":
-			meta, err := dataset.ReadIJBMeta(f.metaDir, target)
-			if err != nil {
-				return err
-			}
-			labels = meta.Pairs.Labels
-		default:
-			return fmt.Errorf("ijb: --scores needs --labels or --meta-dir")
-		}
-		if len(labels) != len(scores) {
-			return fmt.Errorf("ijb: %d scores but %d pair labels", len(scores), len(labels))
-		}
-		if method == "" {
-			method = stem(f.scores)
-		}
+		return ijbInput{}, fmt.Errorf("ijb: --scores needs --labels or --meta-dir")
 	}
+	if len(labels) != len(scores) {
+		return ijbInput{}, fmt.Errorf("ijb: %d scores but %d pair labels", len(scores), len(labels))
+	}
+	return ijbInput{scores: scores, labels: labels, method: stem(f.scores)}, nil
+}
+
+// ijbReport saves the scores if asked, computes the exact ROC and prints
+// the TAR@FAR table (or JSON) and plots it.
+func ijbReport(w io.Writer, f ijbFlags, target string, fars []float64, in ijbInput, ph *phases) error {
+	scores, labels := in.scores, in.labels
 	if f.saveScores != "" {
 		a, err := nd.FromFloat64(scores)
 		if err != nil {
@@ -170,6 +240,7 @@ func runIJB(w io.Writer, f ijbFlags) error {
 		if err := nd.WriteNpyFile(f.saveScores, a); err != nil {
 			return err
 		}
+		ph.done("save scores")
 	}
 	// The scores are saved and no longer needed in order: split them by
 	// label in place and let the curve own them, so tens of millions of
@@ -186,14 +257,16 @@ func runIJB(w io.Writer, f ijbFlags) error {
 	if err != nil {
 		return fmt.Errorf("ijb: %w", err)
 	}
+	ph.done("exact ROC")
 	sum := summarize(roc, fars, func(t float64) float64 { return t })
-	name := method + "-" + target
+	name := in.method + "-" + target
 	if f.plot != "" {
 		if err := report.WriteROCPNG(f.plot, []report.ROCCurve{{Name: name, FPR: roc.FPR, TPR: roc.TPR}},
 			report.ROCPlotOptions{Title: "ROC on " + target, MinFPR: 1e-6, MaxFPR: 0.1, MinTPR: 0.3, MarkFARs: fars}); err != nil {
 			return err
 		}
 	}
+	defer ph.total()
 	if f.json {
 		out := struct {
 			Method       string     `json:"method"`
@@ -205,7 +278,7 @@ func runIJB(w io.Writer, f ijbFlags) error {
 			EER          float64    `json:"eer"`
 			EERThreshold jsonFloat  `json:"eer_threshold"`
 			TARAtFAR     []tarAtFAR `json:"tar_at_far"`
-		}{method, target, len(scores), roc.Positives, roc.Negatives, sum.AUC, sum.EER, sum.EERThreshold, sum.TARAtFAR}
+		}{in.method, target, len(scores), roc.Positives, roc.Negatives, sum.AUC, sum.EER, sum.EERThreshold, sum.TARAtFAR}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)

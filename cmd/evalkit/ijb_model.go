@@ -129,7 +129,7 @@ func runIJBModel(cmd *cobra.Command, f ijbFlags) error {
 	if next.method == "" {
 		next.method = stem(m.path)
 	}
-	return runIJB(cmd.OutOrStdout(), next)
+	return runIJB(cmd.OutOrStdout(), cmd.ErrOrStderr(), next)
 }
 
 // ijbFeatures embeds every image of the landmark file, aligned by its five

@@ -17,12 +17,13 @@ import (
 )
 
 type scoreFlags struct {
-	metrics   []string
-	labels    []string
-	preds     []string
-	batchSize int
-	json      bool
-	list      bool
+	cpuProfile string
+	metrics    []string
+	labels     []string
+	preds      []string
+	batchSize  int
+	json       bool
+	list       bool
 }
 
 func newScoreCmd() *cobra.Command {
@@ -51,7 +52,7 @@ batches, one update each.`,
 				}
 				return nil
 			}
-			return runScore(cmd.OutOrStdout(), f)
+			return withCPUProfile(f.cpuProfile, func() error { return runScore(cmd.OutOrStdout(), f) })
 		},
 	}
 	fl := cmd.Flags()
@@ -61,6 +62,7 @@ batches, one update each.`,
 	fl.IntVar(&f.batchSize, "batch-size", 0, "split arrays along axis 0 into batches of N rows, one update each (0: one update)")
 	fl.BoolVar(&f.json, "json", false, `print {"local": [...], "global": [...]} as JSON (NaN as null)`)
 	fl.BoolVar(&f.list, "list", false, "list the registered metric names and exit")
+	addCPUProfileFlag(cmd, &f.cpuProfile)
 	return cmd
 }
 

@@ -20,6 +20,7 @@ import (
 )
 
 type verifyFlags struct {
+	cpuProfile       string
 	embeddings, flip string
 	issame, bin      string
 	pairs, imageList string
@@ -76,21 +77,23 @@ preprocessing (see evalkit embed), and evaluates each target in order.`,
   evalkit verify --model w600k_r50.onnx --bin lfw.bin --bin cfp_fp.bin --bin agedb_30.bin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.model.path != "" {
-				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
-				defer stop()
-				return runVerifyModel(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
-			}
-			if len(f.bins) > 1 {
-				return fmt.Errorf("verify: several --bin files need --model")
-			}
-			g := f // f outlives this run: its --bin must not stick
-			if len(f.bins) == 1 {
-				g.bin = f.bins[0]
-			}
-			// Embeddings may be memory-mapped: a file rewritten while it
-			// is read gives an error naming it, not SIGBUS.
-			return nd.GuardMapped(func() error { return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), g) })
+			return withCPUProfile(f.cpuProfile, func() error {
+				if f.model.path != "" {
+					ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+					defer stop()
+					return runVerifyModel(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+				}
+				if len(f.bins) > 1 {
+					return fmt.Errorf("verify: several --bin files need --model")
+				}
+				g := f // f outlives this run: its --bin must not stick
+				if len(f.bins) == 1 {
+					g.bin = f.bins[0]
+				}
+				// Embeddings may be memory-mapped: a file rewritten while it
+				// is read gives an error naming it, not SIGBUS.
+				return nd.GuardMapped(func() error { return runVerify(cmd.OutOrStdout(), cmd.ErrOrStderr(), g) })
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -111,6 +114,7 @@ preprocessing (see evalkit embed), and evaluates each target in order.`,
 	addModelFlags(fl, &f.model)
 	f.jpeg.register(fl)
 	fl.StringVar(&f.saveEmbeddings, "save-embeddings", "", "with --model: keep each target's embeddings as DIR/NAME.npy and DIR/NAME_flip.npy")
+	addCPUProfileFlag(cmd, &f.cpuProfile)
 	return cmd
 }
 

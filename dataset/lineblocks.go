@@ -1,0 +1,320 @@
+package dataset
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// This file reads a text file of lines in blocks on several goroutines, for
+// the large IJB meta files (IJB-C's pair file has 15.7 million lines). A
+// first pass counts the newlines of every block, so each block knows the
+// index of its first line; a second pass hands every block's whole lines
+// to a parser. Both read through one buffer per goroutine (pread), so no
+// memory is allocated per line or per block.
+
+const (
+	// lineBlockSize is the bytes of the file each block starts lines in:
+	// IJB-C's pair file gives ~145,000 pairs per block, enough for the
+	// template scoring to reuse rows, small enough that the per-worker
+	// buffers (touched once, and fresh pages are dear) stay small.
+	lineBlockSize = 2 << 20
+	// maxLineLen bounds the bytes a block reads past its end to finish its
+	// last line.
+	maxLineLen = 64 << 10
+)
+
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+
+// lineFile is a text file split into blocks of lines.
+type lineFile struct {
+	f         io.ReaderAt
+	c         io.Closer // nil for data in memory
+	size, bom int64     // bom: 3 when the file starts with a UTF-8 byte-order mark
+	block     int64
+	maxLine   int64
+	before    []int // newlines before each block
+	lines     int   // lines of the file: newlines, plus a last unterminated line
+	workers   int
+	bufs      [][]byte // one read buffer per worker, for both passes
+}
+
+// lineError is a parse error on a 0-based line index.
+type lineError struct {
+	line int
+	err  error
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("line %d: %v", e.line+1, e.err) }
+func (e *lineError) Unwrap() error { return e.err }
+
+// openLineFile opens path and counts its lines (the first pass).
+func openLineFile(path string, block, maxLine int64) (*lineFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		_ = f.Close() // read-only: nothing to lose
+		return nil, err
+	}
+	lf, err := newLineFile(f, st.Size(), block, maxLine)
+	if err != nil {
+		_ = f.Close() // read-only: nothing to lose
+		return nil, err
+	}
+	lf.c = f
+	return lf, nil
+}
+
+// memLineFile is data as a lineFile, in blocks of block bytes.
+func memLineFile(data []byte, block int64) *lineFile {
+	lf, err := newLineFile(bytes.NewReader(data), int64(len(data)), block, int64(len(data)))
+	if err != nil {
+		panic("dataset: reading memory failed: " + err.Error()) // bytes.Reader.ReadAt fails only past the end
+	}
+	return lf
+}
+
+func newLineFile(f io.ReaderAt, size, block, maxLine int64) (*lineFile, error) {
+	lf := &lineFile{f: f, size: size, block: block, maxLine: maxLine}
+	var head [3]byte
+	if n, _ := f.ReadAt(head[:], 0); n == 3 && bytes.Equal(head[:], utf8BOM) {
+		lf.bom = 3
+	}
+	nb := int((lf.size - lf.bom + block - 1) / block)
+	lf.before = make([]int, nb+1)
+	lf.workers = max(1, min(runtime.GOMAXPROCS(0), nb))
+	lf.bufs = make([][]byte, lf.workers)
+	for w := range lf.bufs {
+		lf.bufs[w] = make([]byte, min(block+1+maxLine, size+1))
+	}
+	counts := lf.before[1:]
+	var next atomic.Int64
+	errs := make([]error, lf.workers)
+	var wg sync.WaitGroup
+	for w := range lf.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := lf.bufs[w]
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= nb {
+					return
+				}
+				lo := lf.bom + int64(b)*block
+				hi := min(lf.size, lo+block)
+				if _, err := lf.f.ReadAt(buf[:hi-lo], lo); err != nil && !errors.Is(err, io.EOF) {
+					errs[w] = err
+					return
+				}
+				counts[b] = bytes.Count(buf[:hi-lo], []byte{'\n'})
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for b := 1; b <= nb; b++ {
+		lf.before[b] += lf.before[b-1]
+	}
+	lf.lines = lf.before[nb]
+	if lf.size > lf.bom {
+		var last [1]byte
+		if _, err := f.ReadAt(last[:], lf.size-1); err != nil {
+			return nil, err
+		}
+		if last[0] != '\n' {
+			lf.lines++
+		}
+	}
+	return lf, nil
+}
+
+func (lf *lineFile) close() error {
+	if lf.c == nil {
+		return nil
+	}
+	return lf.c.Close()
+}
+
+// each calls fn with the whole lines starting in every block, from up to
+// lf.workers goroutines (worker numbers 0…workers-1, each with its own
+// calls in sequence); first is the 0-based index of data's first line.
+// data ends with its last line's newline, if it has one, and is only valid
+// during the call. On errors, the one on the earliest line is returned
+// (errors that are not *lineError count at their block's first line).
+func (lf *lineFile) each(fn func(worker, first int, data []byte) error) error {
+	nb := len(lf.before) - 1
+	var next atomic.Int64
+	var stop atomic.Int64 // blocks above stop are not started after an error
+	stop.Store(int64(nb))
+	type failure struct {
+		line int
+		err  error
+	}
+	fails := make([]failure, lf.workers)
+	var wg sync.WaitGroup
+	for w := range lf.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := lf.bufs[w]
+			fails[w].line = -1
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= nb || int64(b) > stop.Load() {
+					return
+				}
+				line, err := lf.block1(b, buf, w, fn)
+				if err != nil {
+					var le *lineError
+					if errors.As(err, &le) {
+						line = le.line
+					}
+					if fails[w].line < 0 || line < fails[w].line {
+						fails[w] = failure{line, err}
+					}
+					for s := stop.Load(); int64(b) < s && !stop.CompareAndSwap(s, int64(b)); s = stop.Load() {
+					}
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var first failure
+	first.line = -1
+	for _, f := range fails {
+		if f.err != nil && (first.line < 0 || f.line < first.line) {
+			first = f
+		}
+	}
+	return first.err
+}
+
+// block1 runs fn on block b's lines; it returns the index of the block's
+// first line with fn's error.
+func (lf *lineFile) block1(b int, buf []byte, w int, fn func(worker, first int, data []byte) error) (int, error) {
+	start := lf.bom + int64(b)*lf.block
+	end := min(lf.size, start+lf.block)
+	rs := start
+	if b > 0 {
+		rs-- // the byte before the block says whether a line starts at start
+	}
+	re := min(lf.size, end+lf.maxLine)
+	n, err := lf.f.ReadAt(buf[:re-rs], rs)
+	if err != nil && !(errors.Is(err, io.EOF) && int64(n) == re-rs) {
+		return lf.before[b], err
+	}
+	data := buf[:re-rs]
+	first := lf.before[b]
+	p := start - rs // offset in data of the block's first line
+	if b > 0 && data[0] != '\n' {
+		// the line at start began in the block before, which parses it
+		i := bytes.IndexByte(data[p:end-rs], '\n')
+		if i < 0 {
+			return first, nil // no line starts here
+		}
+		p += int64(i) + 1
+		first++
+	}
+	if p >= end-rs {
+		return first, nil
+	}
+	e := end - rs // lines starting before end run to their newline
+	if data[e-1] != '\n' {
+		i := bytes.IndexByte(data[e:], '\n')
+		switch {
+		case i >= 0:
+			e += int64(i) + 1
+		case re == lf.size:
+			e = re - rs
+		default:
+			return first, &lineError{lf.before[b+1], fmt.Errorf("line longer than %d bytes", lf.maxLine)}
+		}
+	}
+	return first, fn(w, first, data[p:e])
+}
+
+// nextLine splits data into its first line (without the newline) and the
+// rest.
+func nextLine(data []byte) (line, rest []byte) {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return data, nil
+	}
+	return data[:i], data[i+1:]
+}
+
+// isSpace reports the ASCII white space that separates fields (as
+// strings.Fields does for ASCII text; '\r' ends CRLF lines).
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// fields splits line at white space into dst and returns the number of
+// fields of the line (fields past len(dst) are counted, not stored).
+func fields(line []byte, dst [][]byte) (n int) {
+	i := 0
+	for {
+		for i < len(line) && isSpace(line[i]) {
+			i++
+		}
+		if i == len(line) {
+			return n
+		}
+		j := i
+		for j < len(line) && !isSpace(line[j]) {
+			j++
+		}
+		if n < len(dst) {
+			dst[n] = line[i:j]
+		}
+		n++
+		i = j
+	}
+}
+
+// parseInt parses a decimal int64 (optional sign) without allocating.
+func parseInt(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	for len(b) > 1 && b[0] == '0' {
+		b = b[1:]
+	}
+	if len(b) > 19 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
+	}
+	if v > 1<<63-1 {
+		return 0, false
+	}
+	return int64(v), true
+}
