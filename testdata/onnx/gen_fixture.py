@@ -19,7 +19,9 @@ Writes
                       decodes it (BGR→RGB, (x−127.5)·(1/127.5) in float32,
                       NCHW) and of its horizontal mirror
   verify_expected.txt insightface verification.py test() on those embeddings,
-                      as verify_reference.py computes it
+                      as verify_reference.py computes it (XNorm's last digit
+                      is PyTorch's; gen_ort_reference.py makes the exact,
+                      ONNX Runtime reference of evalkit's lines)
   mxnet_style.onnx    a small net whose first nodes are named _minus0 / _mul0
                       (an MXNet-converted model: ArcFaceONNX then feeds raw
                       pixels, mean 0 and std 1); emb_mxnet.npy its PyTorch
