@@ -15,7 +15,6 @@ import (
 	"math"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/evalkit/evalkit/internal/atomicfile"
 	"github.com/evalkit/evalkit/nd"
@@ -71,42 +70,18 @@ func SaveCheckpoint(path string, ck *Checkpoint) error {
 			return fmt.Errorf("fit: saving checkpoint %s: parameter %q is nil", path, names[i])
 		}
 	}
-	err := atomicfile.Write(path, func(w io.Writer) error {
-		zw := zip.NewWriter(w)
-		for i, n := range names {
-			f, err := zw.CreateHeader(&zip.FileHeader{Name: n + ".npy", Method: zip.Store, Modified: npzTime})
-			if err != nil {
-				return err
-			}
-			if err := nd.WriteNpy(f, arrays[i]); err != nil {
-				return fmt.Errorf("parameter %q: %w", n, err)
-			}
+	var raw []nd.NpzRaw
+	for _, m := range []nd.NpzRaw{{Name: memberOptimizer, Data: ck.Optimizer}, {Name: memberState, Data: state}} {
+		if m.Data != nil {
+			raw = append(raw, m)
 		}
-		for _, m := range []struct {
-			name string
-			data []byte
-		}{{memberOptimizer, ck.Optimizer}, {memberState, state}} {
-			if m.data == nil {
-				continue
-			}
-			f, err := zw.CreateHeader(&zip.FileHeader{Name: m.name, Method: zip.Deflate, Modified: npzTime})
-			if err != nil {
-				return err
-			}
-			if _, err := f.Write(m.data); err != nil {
-				return err
-			}
-		}
-		return zw.Close()
-	})
+	}
+	err := atomicfile.Write(path, func(w io.Writer) error { return nd.WriteNpzRaw(w, names, arrays, raw) })
 	if err != nil {
 		return fmt.Errorf("fit: saving checkpoint %s: %w", path, err)
 	}
 	return nil
 }
-
-// npzTime is the member timestamp numpy writes: the DOS epoch.
-var npzTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // paramMembers lists "arg:NAME" then "aux:NAME", each sorted by name.
 func paramMembers(arg, aux map[string]*nd.Array) ([]string, []*nd.Array) {

@@ -131,7 +131,29 @@ func WriteNpzFile(path string, names []string, arrays []*Array, compress bool) e
 // npzTime is the member timestamp numpy's zipfile writes: the DOS epoch.
 var npzTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// NpzRaw is a member of an .npz archive that is not an array (e.g. a JSON
+// document beside the arrays of a checkpoint); WriteNpzRaw deflates it.
+type NpzRaw struct {
+	Name string
+	Data []byte
+}
+
+// WriteNpzRaw writes arrays as WriteNpz does (stored, as np.savez), then
+// the raw members, deflated, in order. numpy's np.load reads the arrays and
+// gives the other members' bytes as they are; ReadNpz refuses such archives
+// (fit's checkpoint reader reads them).
+func WriteNpzRaw(w io.Writer, names []string, arrays []*Array, raw []NpzRaw) error {
+	if err := writeNpzRaw(w, names, arrays, false, raw); err != nil {
+		return fmt.Errorf("nd: %w", err)
+	}
+	return nil
+}
+
 func writeNpz(w io.Writer, names []string, arrays []*Array, compress bool) error {
+	return writeNpzRaw(w, names, arrays, compress, nil)
+}
+
+func writeNpzRaw(w io.Writer, names []string, arrays []*Array, compress bool, raw []NpzRaw) error {
 	if len(names) != len(arrays) {
 		return fmt.Errorf(".npz needs one name per array: got %d names, %d arrays", len(names), len(arrays))
 	}
@@ -163,6 +185,19 @@ func writeNpz(w io.Writer, names []string, arrays []*Array, compress bool) error
 		}
 		if err := writeNpy(fw, arrays[i]); err != nil {
 			return fmt.Errorf(".npz array %q: %w", n, err)
+		}
+	}
+	for _, m := range raw {
+		if seen[m.Name] || seen[strings.TrimSuffix(m.Name, ".npy")] {
+			return fmt.Errorf(".npz member %q appears twice", m.Name)
+		}
+		seen[m.Name] = true
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: m.Name, Method: zip.Deflate, Modified: npzTime})
+		if err != nil {
+			return err
+		}
+		if _, err := fw.Write(m.Data); err != nil {
+			return err
 		}
 	}
 	return zw.Close()
