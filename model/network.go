@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+
+	"github.com/evalkit/evalkit/internal/parallel"
 )
 
 // Param is one learned parameter of a Network: its MXNet-style name
@@ -21,7 +24,7 @@ type Param struct {
 // configured number of workers.
 type Network struct {
 	cfg      Config
-	pool     *pool
+	pool     *parallel.Workers
 	hidden   []*dense
 	emb      *dense
 	head     *head
@@ -36,9 +39,9 @@ type Network struct {
 	train    bool // the current forward was a training forward
 	params   []Param
 	gradPlan [][]gradTask
-	fwdFn    func(int)
-	bwdFn    func(int)
-	gradFn   func(int)
+	fwdRun   *parallel.Func
+	bwdRun   *parallel.Func
+	gradRun  *parallel.Func
 }
 
 // gradTask is a range of output units of one parameterised layer whose
@@ -57,7 +60,9 @@ func New(cfg Config) (*Network, error) {
 	cfg = cfg.withDefaults()
 	b := cfg.BatchSize
 	n := &Network{cfg: cfg}
-	n.pool = newPool(cfg.Workers, n)
+	n.pool = parallel.NewWorkers(cfg.Workers, parallel.Options{})
+	// A forgotten Close does not leak the goroutines past the network.
+	runtime.AddCleanup(n, func(w *parallel.Workers) { w.Close() }, n.pool)
 	n.x0 = make([]float32, b*cfg.InputDim)
 	prev, prevDy := n.x0, []float32(nil)
 	width := cfg.InputDim
@@ -85,13 +90,13 @@ func New(cfg Config) (*Network, error) {
 		n.params = append(n.params, Param{Name: "fc7_bias", Shape: []int{cfg.NumClasses}, Data: bias, Grad: dbias})
 	}
 	n.planGrads()
-	n.fwdFn, n.bwdFn, n.gradFn = n.forwardWorker, n.backwardWorker, n.gradWorker
+	n.fwdRun, n.bwdRun, n.gradRun = workerFunc(n.forwardWorker), workerFunc(n.backwardWorker), workerFunc(n.gradWorker)
 	return n, nil
 }
 
 // Close stops the worker goroutines. The network must not be used after.
 // Calling it is optional: they also stop when the network is garbage.
-func (n *Network) Close() { n.pool.close() }
+func (n *Network) Close() { n.pool.Close() }
 
 // Config returns the network's configuration, defaults filled in.
 func (n *Network) Config() Config {
@@ -117,7 +122,7 @@ func (n *Network) planGrads() {
 	for _, l := range layers {
 		total += l.out * l.cost
 	}
-	w := n.pool.n
+	w := n.pool.N()
 	n.gradPlan = make([][]gradTask, w)
 	// Walk all units in order; unit u goes to the worker whose cost share
 	// contains the cost accumulated before it.
@@ -171,7 +176,7 @@ func (n *Network) Forward(x []float32, labels []float32, train bool) error {
 		lab = n.labels[:m]
 	}
 	n.head.prepare(lab, train || n.cfg.Head.MarginInEval)
-	n.pool.run(n.fwdFn)
+	n.pool.Run(n.fwdRun, n.pool.N())
 	n.loss = math.NaN()
 	if labels != nil {
 		var s float64
@@ -184,7 +189,7 @@ func (n *Network) Forward(x []float32, labels []float32, train bool) error {
 }
 
 func (n *Network) forwardWorker(w int) {
-	lo, hi := split(n.m, w, n.pool.n)
+	lo, hi := parallel.Split(n.m, w, n.pool.N())
 	if lo == hi {
 		return
 	}
@@ -212,13 +217,13 @@ func (n *Network) Backward() error {
 	if !n.train || n.m == 0 {
 		return errors.New("model: Backward needs a training Forward first")
 	}
-	n.pool.run(n.bwdFn)
-	n.pool.run(n.gradFn)
+	n.pool.Run(n.bwdRun, n.pool.N())
+	n.pool.Run(n.gradRun, n.pool.N())
 	return nil
 }
 
 func (n *Network) backwardWorker(w int) {
-	lo, hi := split(n.m, w, n.pool.n)
+	lo, hi := parallel.Split(n.m, w, n.pool.N())
 	if lo == hi {
 		return
 	}
@@ -280,4 +285,11 @@ func (n *Network) Embed(dst, x []float32) error {
 		copy(dst[lo*e:hi*e], n.Embedding())
 	}
 	return nil
+}
+
+// workerFunc makes a Task of a per-worker function, once, so that runs
+// allocate nothing.
+func workerFunc(f func(worker int)) *parallel.Func {
+	t := parallel.Func(func(part, _ int) { f(part) })
+	return &t
 }

@@ -1,0 +1,5 @@
+//go:build race
+
+package parallel
+
+func init() { raceEnabled = true }
