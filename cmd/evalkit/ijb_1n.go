@@ -90,11 +90,11 @@ func runIJB1N(w, stderr io.Writer, f ijbFlags) error {
 		}
 	}
 	search := func(g templateSet, cfg identify.Config) (*identify.State, error) {
-		run, err := runSearch(stderr, probes.feats, probes.subjects, g.feats, g.subjects, identify.Matrix{}, cfg, f.n1.backend, f.model.threads)
+		run, err := runSearch(stderr, identify.SearchInput{Probes: probes.feats, ProbeIDs: probes.subjects, Gallery: g.feats, GalleryIDs: g.subjects}, cfg, f.n1.backend, f.model.threads)
 		if err != nil {
 			return nil, err
 		}
-		return run.state, nil
+		return run.State, nil
 	}
 	switch rule {
 	case "ijb_1n":
