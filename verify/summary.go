@@ -67,6 +67,24 @@ func (s CurveSummary) WriteTARTable(w io.Writer, name, thLabel string) error {
 	return nil
 }
 
+// PairROC is the ROC over all pairs of Evaluate's per-pair scores, as
+// scores where higher means "same": cosine similarities as they are, squared-L2
+// distances negated. toUser maps the ROC's thresholds back to the units of
+// score, for Summarize.
+func PairROC(scores []float64, issame []bool, score Score) (roc *ROC, toUser func(float64) float64, err error) {
+	curve := scores
+	toUser = func(t float64) float64 { return t }
+	if score == SquaredL2 {
+		curve = make([]float64, len(scores))
+		for i, d := range scores {
+			curve[i] = -d
+		}
+		toUser = func(t float64) float64 { return -t }
+	}
+	roc, err = NewROC(curve, issame)
+	return roc, toUser, err
+}
+
 // Report is evalkit verify's JSON result: the run's settings, the protocol's
 // Result (its per-point grid rates left out) and the CurveSummary over all
 // pairs. docs/formats.md lists its fields.
@@ -105,4 +123,24 @@ func NewReport(name string, folds int, flip bool, res *Result, sum CurveSummary)
 		VAL: res.VAL, VALStd: res.VALStd, FAR: res.FAR, VALThresholds: res.VALThresholds, XNorm: res.XNorm,
 		Warnings: res.Warnings, AUC: sum.AUC, EER: sum.EER, EERThreshold: sum.EERThreshold, TARAtFAR: sum.TARAtFAR,
 	}
+}
+
+// WriteText prints the report as evalkit verify does: insightface's XNorm,
+// Accuracy (or Accuracy-Flip) and VAL@FAR lines, then AUC and EER with the
+// EER's threshold and the TAR@FAR table, each line prefixed by [Name].
+func (r Report) WriteText(w io.Writer) error {
+	name, label := r.Name, "Accuracy"
+	if r.Flip {
+		label = "Accuracy-Flip"
+	}
+	unit, cmp := "distance", "<="
+	if r.Score == Cosine.String() {
+		unit, cmp = "cosine", ">="
+	}
+	if _, err := fmt.Fprintf(w, "[%s]XNorm: %f\n[%s]%s: %1.5f+-%1.5f\n[%s]VAL@FAR=%s: %1.5f+-%1.5f FAR: %1.5f\n[%s]AUC: %1.6f EER: %1.5f (%s %s %s)\n",
+		name, r.XNorm, name, label, r.Accuracy, r.AccuracyStd, name, PyFloat(DefaultFARTarget), r.VAL, r.VALStd, r.FAR,
+		name, r.AUC, r.EER, unit, cmp, Threshold(float64(r.EERThreshold))); err != nil {
+		return err
+	}
+	return CurveSummary{TARAtFAR: r.TARAtFAR}.WriteTARTable(w, name, unit+" "+cmp)
 }

@@ -91,3 +91,55 @@ func TestNewReport(t *testing.T) {
 		t.Errorf("report %+v", r)
 	}
 }
+
+func TestPairROC(t *testing.T) {
+	// Distances 0.2 (same), 1.4 (different), 0.8 (same): as scores -0.2,
+	// -1.4, -0.8; every same pair is nearer than the different one, AUC 1.
+	r, toUser, err := PairROC([]float64{0.2, 1.4, 0.8}, []bool{true, false, true}, SquaredL2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.AUC() != 1 || toUser(-0.8) != 0.8 {
+		t.Errorf("l2: AUC %v, toUser(-0.8) = %v; want 1 and 0.8", r.AUC(), toUser(-0.8))
+	}
+	// The same numbers as cosine similarities: the different pair (1.4)
+	// scores above both same pairs (0.2, 0.8), so neither of the two
+	// (same, different) pairs is ordered: AUC 0.
+	r, toUser, err = PairROC([]float64{0.2, 1.4, 0.8}, []bool{true, false, true}, Cosine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.AUC() != 0 || toUser(0.8) != 0.8 {
+		t.Errorf("cosine: AUC %v, toUser(0.8) = %v; want 0 and 0.8", r.AUC(), toUser(0.8))
+	}
+	if _, _, err := PairROC([]float64{1}, []bool{true, false}, Cosine); err == nil {
+		t.Error("1 score, 2 labels: no error")
+	}
+}
+
+func TestReportWriteText(t *testing.T) {
+	r := Report{Name: "lfw", Score: "l2", Flip: true, XNorm: 22.5, Accuracy: 0.998, AccuracyStd: 0.00245,
+		VAL: 0.99, VALStd: 0.01, FAR: 0.001, AUC: 0.9995, EER: 0.0025, EERThreshold: 1.5,
+		TARAtFAR: []TARAtFAR{{FAR: 0.1, TAR: 1, FPR: 0.1, Threshold: 1.25, TARInterpolated: 1, ThresholdInterpolated: 1.5}}}
+	var b strings.Builder
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "[lfw]XNorm: 22.500000\n" +
+		"[lfw]Accuracy-Flip: 0.99800+-0.00245\n" +
+		"[lfw]VAL@FAR=0.001: 0.99000+-0.01000 FAR: 0.00100\n" +
+		"[lfw]AUC: 0.999500 EER: 0.00250 (distance <= 1.5)\n" +
+		"[lfw]TAR@FAR   nearest ROC point (FPR, distance <=)   interpolated (distance <=)\n" +
+		"[lfw]0.1      1.00000 (1.00e-01, 1.25)   1.00000 (1.5)\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	r.Flip, r.Score = false, "cosine"
+	b.Reset()
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if s := b.String(); !strings.Contains(s, "[lfw]Accuracy: 0.99800") || !strings.Contains(s, "(cosine >= 1.5)") {
+		t.Errorf("cosine, no flip:\n%s", s)
+	}
+}

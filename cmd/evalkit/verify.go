@@ -232,17 +232,8 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 		fmt.Fprintf(errw, "evalkit: warning: %s\n", warn)
 	}
 
-	// Curve metrics over all pairs: scores where higher means "same".
-	curveScores := scores
-	toUser := func(t float64) float64 { return t }
-	if score == verify.SquaredL2 {
-		curveScores = make([]float64, len(scores))
-		for i, d := range scores {
-			curveScores[i] = -d
-		}
-		toUser = func(t float64) float64 { return -t }
-	}
-	roc, err := verify.NewROC(curveScores, issame)
+	// Curve metrics over all pairs.
+	roc, toUser, err := verify.PairROC(scores, issame, score)
 	if err != nil {
 		return err
 	}
@@ -256,20 +247,9 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 			return err
 		}
 	}
-	label := "Accuracy"
-	if f.flip != "" {
-		label = "Accuracy-Flip"
-	}
+	rep := verify.NewReport(name, f.folds, f.flip != "", res, sum)
 	if f.json {
-		return writeJSON(w, verify.NewReport(name, f.folds, f.flip != "", res, sum))
+		return writeJSON(w, rep)
 	}
-	fmt.Fprintf(w, "[%s]XNorm: %f\n", name, res.XNorm)
-	fmt.Fprintf(w, "[%s]%s: %1.5f+-%1.5f\n", name, label, res.Accuracy, res.AccuracyStd)
-	fmt.Fprintf(w, "[%s]VAL@FAR=%s: %1.5f+-%1.5f FAR: %1.5f\n", name, verify.PyFloat(verify.DefaultFARTarget), res.VAL, res.VALStd, res.FAR)
-	unit, cmp := "distance", "<="
-	if score == verify.Cosine {
-		unit, cmp = "cosine", ">="
-	}
-	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (%s %s %s)\n", name, sum.AUC, sum.EER, unit, cmp, verify.Threshold(float64(sum.EERThreshold)))
-	return sum.WriteTARTable(w, name, unit+" "+cmp)
+	return rep.WriteText(w)
 }
