@@ -1,7 +1,9 @@
 package identify
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -122,5 +124,18 @@ func TestDistractorCheckpoints(t *testing.T) {
 				t.Errorf("n=%d: %v, want %v", c.n, got, c.want)
 			}
 		})
+	}
+}
+
+// An open-set threshold of -Inf (every score passes) follows the project's
+// one JSON rule (docs/formats.md): "-Infinity", not null.
+func TestOpenSetPointJSON(t *testing.T) {
+	b, err := json.Marshal(OpenSetPoint{TargetFPIR: 1, Threshold: math.Inf(-1), FPIR: 1, TPIR: 0.5, FNIR: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"target_fpir":1,"fpir":1,"tpir":0.5,"fnir":0.5,"threshold":"-Infinity"}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
 	}
 }
