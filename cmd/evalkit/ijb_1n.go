@@ -32,16 +32,11 @@ type templateSet struct {
 }
 
 func pickTemplates(tm *verify.Templates, templates, subjects []int64, what string) (templateSet, error) {
-	d := tm.Dim
-	out := make([]float64, 0, len(templates)*d)
-	for _, t := range templates {
-		row, ok := tm.Row(t)
-		if !ok {
-			return templateSet{}, fmt.Errorf("ijb: %s template %d has no images in the template file", what, t)
-		}
-		out = append(out, row...)
+	rows, err := tm.Gather(templates)
+	if err != nil {
+		return templateSet{}, fmt.Errorf("ijb: %s %w", what, err)
 	}
-	m, err := identify.Float64Matrix(out, len(templates), d)
+	m, err := identify.Float64Matrix(rows, len(templates), tm.Dim)
 	return templateSet{feats: m, subjects: subjects}, err
 }
 
