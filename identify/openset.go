@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/evalkit/evalkit/internal/jsonnum"
 )
 
 // OpenSetPoint is open-set identification at one false-positive
@@ -28,18 +30,14 @@ type OpenSetPoint struct {
 	FNIR       float64 `json:"fnir"`
 }
 
-// MarshalJSON writes the point with a null threshold when it is -Inf
-// (every score passes).
+// MarshalJSON writes the point with its threshold by internal/jsonnum's
+// rule: "-Infinity" when every score passes.
 func (p OpenSetPoint) MarshalJSON() ([]byte, error) {
 	type plain OpenSetPoint
-	out := struct {
+	return json.Marshal(struct {
 		plain
-		Threshold *float64 `json:"threshold"`
-	}{plain: plain(p)}
-	if !math.IsInf(p.Threshold, 0) && !math.IsNaN(p.Threshold) {
-		out.Threshold = &p.Threshold
-	}
-	return json.Marshal(out)
+		Threshold jsonnum.Float `json:"threshold"`
+	}{plain(p), jsonnum.Float(p.Threshold)})
 }
 
 // OpenSet is the NIST open-set result: the points at the requested FPIRs

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -15,7 +14,6 @@ import (
 	"github.com/evalkit/evalkit/identify"
 	"github.com/evalkit/evalkit/internal/atomicfile"
 	"github.com/evalkit/evalkit/internal/blas"
-	"github.com/evalkit/evalkit/nd"
 	"github.com/evalkit/evalkit/report"
 )
 
@@ -82,119 +80,31 @@ rules and quirks (docs/compatibility.md).`,
 	return cmd
 }
 
-// loadFeatures maps a feature .npy (or loads a .npz member) as a Matrix.
-func loadFeatures(spec, what string) (identify.Matrix, error) {
-	a, err := loadArray(spec, true)
-	if err != nil {
-		return identify.Matrix{}, fmt.Errorf("%s: %w", what, err)
-	}
-	m, err := identify.MatrixFromArray(a)
-	if err != nil {
-		return identify.Matrix{}, fmt.Errorf("%s %s: %w", what, spec, err)
-	}
-	return m, nil
-}
-
-// loadIDs reads an integer identity vector of n entries.
-func loadIDs(spec, what string, n int) ([]int64, error) {
-	a, err := loadArray(spec, false)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	if a.DType().IsFloat() || a.Int64s() == nil {
-		return nil, fmt.Errorf("%s %s: identities must be integers, got %s", what, spec, a.DType())
-	}
-	if a.Size() != n || (a.NDim() != 1 && !(a.NDim() == 2 && a.Dim(1) == 1)) {
-		return nil, fmt.Errorf("%s %s: shape %s, want (%d,), one identity per feature row", what, spec, nd.ShapeString(a.Shape()), n)
-	}
-	return a.Int64s(), nil
-}
-
-// searchRun is one search's inputs and its result.
-type searchRun struct {
-	state    *identify.State
-	backend  blas.Backend
-	probes   int
-	gallery  int
-	distr    int
-	dim      int
-	prec     string
-	duration time.Duration
-}
-
-// runSearch searches probes against gallery and distractors (distr.Rows may be 0).
-func runSearch(stderr io.Writer, probes identify.Matrix, probeIDs []int64, gallery identify.Matrix, galleryIDs []int64, distr identify.Matrix, cfg identify.Config, backend string, threads int) (*searchRun, error) {
+// runSearch runs one whole search with the --blas backend, showing a
+// progress bar on a terminal for a search of more than 2²⁸ scores.
+func runSearch(stderr io.Writer, in identify.SearchInput, cfg identify.Config, backend string, threads int) (*identify.Run, error) {
 	b, err := blas.Select(backend)
 	if err != nil {
 		return nil, err
 	}
-	if probes.Is64() != gallery.Is64() || (distr.Rows > 0 && distr.Is64() != probes.Is64()) {
-		probes, gallery = probes.To64(), gallery.To64()
-		if distr.Rows > 0 {
-			distr = distr.To64()
-		}
-	}
-	if distr.Rows > 0 && distr.Cols != probes.Cols {
-		return nil, fmt.Errorf("identify: distractors have dimension %d, probes %d", distr.Cols, probes.Cols)
-	}
-	cfg.GallerySize = int64(gallery.Rows)
-	st, err := identify.NewState(probeIDs, cfg)
-	if err != nil {
-		return nil, err
-	}
-	run := &searchRun{state: st, backend: b, probes: probes.Rows, gallery: gallery.Rows, distr: distr.Rows, dim: probes.Cols, prec: "float32"}
-	if probes.Is64() {
-		run.prec = "float64"
-	}
 	opts := identify.SearchOptions{Backend: b, Threads: threads}
-	total := int64(probes.Rows) * int64(gallery.Rows+distr.Rows)
 	var bar *progressbar.ProgressBar
-	if isTerminal(stderr) && total > 1<<28 {
-		bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("searching"),
-			progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
-	}
-	var base int64
-	if bar != nil {
-		opts.Progress = func(done, _ int64) { _ = bar.Set64(base + done) }
-	}
-	start := time.Now()
-	if err := st.Search(probes, identify.Shard{Features: gallery, IDs: galleryIDs}, opts); err != nil {
-		return nil, err
-	}
-	base = int64(probes.Rows) * int64(gallery.Rows)
-	if distr.Rows > 0 {
-		if err := st.Search(probes, identify.Shard{Features: distr, Offset: int64(gallery.Rows)}, opts); err != nil {
-			return nil, err
+	if isTerminal(stderr) {
+		opts.Progress = func(done, total int64) {
+			if bar == nil && total > 1<<28 {
+				bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("searching"),
+					progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+			}
+			if bar != nil {
+				_ = bar.Set64(done)
+			}
 		}
 	}
+	run, err := identify.RunSearch(in, cfg, opts)
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	run.duration = time.Since(start)
-	return run, nil
-}
-
-func (r *searchRun) describe() string {
-	d := ""
-	if r.distr > 0 {
-		d = fmt.Sprintf(" + %d distractors", r.distr)
-	}
-	return fmt.Sprintf("searched %d probes × %d gallery%s, %d-d %s, %s, %.3g s",
-		r.probes, r.gallery, d, r.dim, r.prec, blas.Describe(r.backend), r.duration.Seconds())
-}
-
-// distractorCheckpoints are MegaFace's counts below n, then n.
-func distractorCheckpoints(n int) []int64 {
-	var cps []int64
-	for _, c := range identify.MegaFaceCheckpoints {
-		if c < int64(n) {
-			cps = append(cps, c)
-		}
-	}
-	if n > 0 {
-		cps = append(cps, int64(n))
-	}
-	return cps
+	return run, err
 }
 
 func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
@@ -243,7 +153,7 @@ func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
 	if len(ranks) > 0 {
 		k = max(k, ranks[len(ranks)-1])
 	}
-	cfg := identify.Config{K: k, Checkpoints: distractorCheckpoints(distr.Rows)}
+	cfg := identify.Config{K: k, Checkpoints: identify.DistractorCheckpoints(distr.Rows)}
 	if f.rule != "nist" {
 		cfg.K = 10 // the insightface rules print top-1, top-5 and top-10
 	}
@@ -252,24 +162,24 @@ func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
 			cfg.NonMatedTop = max(cfg.NonMatedTop, int(math.Ceil(float64(probes.Rows)*far)))
 		}
 	}
-	run, err := runSearch(stderr, probes, pids, gallery, gids, distr, cfg, f.backend, f.threads)
+	run, err := runSearch(stderr, identify.SearchInput{Probes: probes, ProbeIDs: pids, Gallery: gallery, GalleryIDs: gids, Distractors: distr}, cfg, f.backend, f.threads)
 	if err != nil {
 		return err
 	}
-	st := run.state
+	st := run.State
 	if f.saveState != "" {
 		if err := atomicfile.Write(f.saveState, func(w io.Writer) error { return json.NewEncoder(w).Encode(st) }); err != nil {
 			return err
 		}
 	}
 	if f.perProbe != "" {
-		if err := writeCandidates(f.perProbe, st); err != nil {
+		if err := atomicfile.Write(f.perProbe, st.WriteCandidates); err != nil {
 			return err
 		}
 	}
 	switch f.rule {
 	case "ijb_1n":
-		r, err := st.IJB1N(fars, run.dim)
+		r, err := st.IJB1N(fars, run.Dim)
 		if err != nil {
 			return err
 		}
@@ -278,7 +188,7 @@ func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
 		}
 		return r.WriteLines(w)
 	case "ijb_evals":
-		r, err := st.IJBEvals(fars, run.dim)
+		r, err := st.IJBEvals(fars, run.Dim)
 		if err != nil {
 			return err
 		}
@@ -307,110 +217,39 @@ func pick(v []float64, idx []int) []float64 {
 	return out
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// nistResult is identify's JSON output for the NIST rule.
-type nistResult struct {
-	Probes      int                        `json:"probes"`
-	Gallery     int                        `json:"gallery"`
-	Distractors int                        `json:"distractors"`
-	Backend     string                     `json:"backend"`
-	Seconds     float64                    `json:"seconds"`
-	Mated       int                        `json:"mated"`
-	CMC         []identify.RankRate        `json:"cmc"`
-	OpenSet     *identify.OpenSet          `json:"open_set,omitempty"`
-	Rank1       []identify.DistractorPoint `json:"rank1_by_distractors,omitempty"`
-}
-
-func writeNIST(w io.Writer, f identifyFlags, run *searchRun, ranks []int) error {
-	st := run.state
-	res := nistResult{Probes: run.probes, Gallery: run.gallery, Distractors: run.distr, Backend: blas.Describe(run.backend), Seconds: run.duration.Seconds()}
-	var err error
-	if res.CMC, res.Mated, err = st.CMC(ranks); err != nil {
+func writeNIST(w io.Writer, f identifyFlags, run *identify.Run, ranks []int) error {
+	res, err := run.NIST(ranks, f.fpirs)
+	if err != nil {
 		return err
 	}
-	if res.Mated < run.probes {
-		if res.OpenSet, err = st.OpenSet(f.fpirs, 1); err != nil {
-			return err
-		}
-	}
-	if run.distr > 0 {
-		if res.Rank1, err = st.Rank1ByDistractors(); err != nil {
-			return err
-		}
-	}
 	if f.plot != "" {
-		c := report.IdentificationCurves{Name: stem(f.probes)}
-		all := make([]int, st.Config().K)
-		for i := range all {
-			all[i] = i + 1
-		}
-		cmc, _, err := st.CMC(all)
-		if err != nil {
-			return err
-		}
-		for _, p := range cmc {
-			c.Ranks, c.Rates = append(c.Ranks, p.Rank), append(c.Rates, p.Rate)
-		}
-		if res.OpenSet != nil {
-			c.FPIR, c.FNIR = res.OpenSet.CurveFPIR, res.OpenSet.CurveFNIR
-		}
-		if err := report.WriteIdentificationPNG(f.plot, c); err != nil {
+		if err := plotIdentification(f.plot, stem(f.probes), run.State, res.OpenSet); err != nil {
 			return err
 		}
 	}
 	if f.json {
 		return writeJSON(w, res)
 	}
-	fmt.Fprintln(w, run.describe())
-	fmt.Fprintf(w, "\nclosed-set CMC over %d mated searches (of %d probes)\n  rank  identification rate\n", res.Mated, run.probes)
-	for _, c := range res.CMC {
-		fmt.Fprintf(w, "%6d  %.6f  (%d)\n", c.Rank, c.Rate, c.Hits)
-	}
-	if o := res.OpenSet; o != nil {
-		fmt.Fprintf(w, "\nopen-set, NIST: %d mated and %d non-mated searches, a hit ranks 1 and scores above the threshold\n", o.Mated, o.NonMated)
-		fmt.Fprintf(w, "  %-10s %-12s %-10s %-10s %s\n", "FPIR", "threshold", "FPIR seen", "TPIR", "FNIR")
-		for _, p := range o.Points {
-			fmt.Fprintf(w, "  %-10s %-12.6f %-10.6f %-10.6f %.6f\n", strings.TrimSpace(fmt.Sprint(p.TargetFPIR)), p.Threshold, p.FPIR, p.TPIR, p.FNIR)
-		}
-	}
-	if len(res.Rank1) > 0 {
-		fmt.Fprintf(w, "\nrank-1 as distractors join the gallery (MegaFace)\n  distractors  rank-1\n")
-		for _, p := range res.Rank1 {
-			fmt.Fprintf(w, "  %11d  %.6f\n", p.Distractors, p.Rank1)
-		}
-	}
-	return nil
+	return res.WriteText(w)
 }
 
-// writeCandidates writes one JSON line per probe: identity, mate rank
-// (0: no mate or beyond K), mate and candidates as [gallery index, score].
-func writeCandidates(path string, st *identify.State) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		for p := range st.NumProbes() {
-			type line struct {
-				Probe      int          `json:"probe"`
-				ID         int64        `json:"id"`
-				MateRank   int          `json:"mate_rank"`
-				Mate       *[2]float64  `json:"mate"`
-				Candidates [][2]float64 `json:"candidates"`
-			}
-			l := line{Probe: p, ID: st.ProbeID(p), MateRank: st.MateRank(p), Candidates: [][2]float64{}}
-			if m, _, ok := st.Mate(p); ok {
-				l.Mate = &[2]float64{float64(m.Index), m.Score}
-			}
-			for _, c := range st.Candidates(p) {
-				l.Candidates = append(l.Candidates, [2]float64{float64(c.Index), c.Score})
-			}
-			if err := enc.Encode(l); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+// plotIdentification draws the CMC at every rank to K and, with an open
+// set, the DET curve.
+func plotIdentification(path, name string, st *identify.State, open *identify.OpenSet) error {
+	c := report.IdentificationCurves{Name: name}
+	all := make([]int, st.Config().K)
+	for i := range all {
+		all[i] = i + 1
+	}
+	cmc, _, err := st.CMC(all)
+	if err != nil {
+		return err
+	}
+	for _, p := range cmc {
+		c.Ranks, c.Rates = append(c.Ranks, p.Rank), append(c.Rates, p.Rate)
+	}
+	if open != nil {
+		c.FPIR, c.FNIR = open.CurveFPIR, open.CurveFNIR
+	}
+	return report.WriteIdentificationPNG(path, c)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/evalkit/evalkit/dataset"
+	"github.com/evalkit/evalkit/internal/jsonnum"
 	"github.com/evalkit/evalkit/nd"
 	"github.com/evalkit/evalkit/report"
 	"github.com/evalkit/evalkit/verify"
@@ -258,7 +259,7 @@ func ijbReport(w io.Writer, f ijbFlags, target string, fars []float64, in ijbInp
 		return fmt.Errorf("ijb: %w", err)
 	}
 	ph.done("exact ROC")
-	sum := summarize(roc, fars, func(t float64) float64 { return t })
+	sum := verify.Summarize(roc, fars, nil)
 	name := in.method + "-" + target
 	if f.plot != "" {
 		if err := report.WriteROCPNG(f.plot, []report.ROCCurve{{Name: name, FPR: roc.FPR, TPR: roc.TPR}},
@@ -269,15 +270,15 @@ func ijbReport(w io.Writer, f ijbFlags, target string, fars []float64, in ijbInp
 	defer ph.total()
 	if f.json {
 		out := struct {
-			Method       string     `json:"method"`
-			Target       string     `json:"target"`
-			Pairs        int        `json:"pairs"`
-			Genuine      int64      `json:"genuine"`
-			Impostor     int64      `json:"impostor"`
-			AUC          float64    `json:"auc"`
-			EER          float64    `json:"eer"`
-			EERThreshold jsonFloat  `json:"eer_threshold"`
-			TARAtFAR     []tarAtFAR `json:"tar_at_far"`
+			Method       string            `json:"method"`
+			Target       string            `json:"target"`
+			Pairs        int               `json:"pairs"`
+			Genuine      int64             `json:"genuine"`
+			Impostor     int64             `json:"impostor"`
+			AUC          float64           `json:"auc"`
+			EER          float64           `json:"eer"`
+			EERThreshold jsonnum.Float     `json:"eer_threshold"`
+			TARAtFAR     []verify.TARAtFAR `json:"tar_at_far"`
 		}{in.method, target, len(scores), roc.Positives, roc.Negatives, sum.AUC, sum.EER, sum.EERThreshold, sum.TARAtFAR}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -285,8 +286,7 @@ func ijbReport(w io.Writer, f ijbFlags, target string, fars []float64, in ijbInp
 	}
 	fmt.Fprint(w, verify.TARTable(name, roc, fars))
 	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (cosine >= %s)\n", name, sum.AUC, sum.EER, verify.Threshold(float64(sum.EERThreshold)))
-	writeTARTable(w, name, sum, "cosine >=")
-	return nil
+	return sum.WriteTARTable(w, name, "cosine >=")
 }
 
 // readScores reads template-pair scores into a fresh float64 slice (the

@@ -32,16 +32,11 @@ type templateSet struct {
 }
 
 func pickTemplates(tm *verify.Templates, templates, subjects []int64, what string) (templateSet, error) {
-	d := tm.Dim
-	out := make([]float64, 0, len(templates)*d)
-	for _, t := range templates {
-		row, ok := tm.Row(t)
-		if !ok {
-			return templateSet{}, fmt.Errorf("ijb: %s template %d has no images in the template file", what, t)
-		}
-		out = append(out, row...)
+	rows, err := tm.Gather(templates)
+	if err != nil {
+		return templateSet{}, fmt.Errorf("ijb: %s %w", what, err)
 	}
-	m, err := identify.Float64Matrix(out, len(templates), d)
+	m, err := identify.Float64Matrix(rows, len(templates), tm.Dim)
 	return templateSet{feats: m, subjects: subjects}, err
 }
 
@@ -90,11 +85,11 @@ func runIJB1N(w, stderr io.Writer, f ijbFlags) error {
 		}
 	}
 	search := func(g templateSet, cfg identify.Config) (*identify.State, error) {
-		run, err := runSearch(stderr, probes.feats, probes.subjects, g.feats, g.subjects, identify.Matrix{}, cfg, f.n1.backend, f.model.threads)
+		run, err := runSearch(stderr, identify.SearchInput{Probes: probes.feats, ProbeIDs: probes.subjects, Gallery: g.feats, GalleryIDs: g.subjects}, cfg, f.n1.backend, f.model.threads)
 		if err != nil {
 			return nil, err
 		}
-		return run.state, nil
+		return run.State, nil
 	}
 	switch rule {
 	case "ijb_1n":

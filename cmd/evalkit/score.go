@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/evalkit/evalkit/internal/jsonnum"
 	"github.com/evalkit/evalkit/internal/pyfmt"
 	"github.com/evalkit/evalkit/metric"
 	_ "github.com/evalkit/evalkit/metric/insightface" // registers accmetric, lossvaluemetric
@@ -186,19 +186,17 @@ func sliceAll(as []*nd.Array, lo, hi int) ([]*nd.Array, error) {
 	return out, nil
 }
 
+// jsonNV is one name and value of score's --json output; a non-finite value
+// follows internal/jsonnum's rule ("NaN", "Infinity", "-Infinity").
 type jsonNV struct {
-	Name  string   `json:"name"`
-	Value *float64 `json:"value"`
+	Name  string        `json:"name"`
+	Value jsonnum.Float `json:"value"`
 }
 
 func toJSONNV(nv []metric.NameValue) []jsonNV {
 	out := make([]jsonNV, len(nv))
 	for i, p := range nv {
-		out[i].Name = p.Name
-		if !math.IsNaN(p.Value) && !math.IsInf(p.Value, 0) {
-			v := p.Value
-			out[i].Value = &v
-		}
+		out[i] = jsonNV{p.Name, jsonnum.Float(p.Value)}
 	}
 	return out
 }

@@ -75,7 +75,8 @@ func TestScoreDocstringData(t *testing.T) {
 	}
 }
 
-func TestScoreNaNIsNull(t *testing.T) {
+// NaN follows the project's one JSON rule (docs/formats.md): "NaN", not null.
+func TestScoreNaNJSON(t *testing.T) {
 	dir := t.TempDir()
 	labels := writeNpy(t, dir, "l.npy", nd.Must(nd.FromInt64([]int64{1, 1, 1})))
 	preds := writeNpy(t, dir, "p.npy", nd.Must(nd.FromFloat32([]float32{1, 2, 3})))
@@ -83,8 +84,8 @@ func TestScoreNaNIsNull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, `"value": null`) {
-		t.Errorf("constant input: want null, got %s", out)
+	if !strings.Contains(out, `"value": "NaN"`) {
+		t.Errorf("constant input: want \"NaN\", got %s", out)
 	}
 }
 

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -116,86 +113,6 @@ preprocessing (see evalkit embed), and evaluates each target in order.`,
 	fl.StringVar(&f.saveEmbeddings, "save-embeddings", "", "with --model: keep each target's embeddings as DIR/NAME.npy and DIR/NAME_flip.npy")
 	addCPUProfileFlag(cmd, &f.cpuProfile)
 	return cmd
-}
-
-// loadArray reads a .npy, or an array of a .npz: FILE.npz:NAME, or the only
-// array, or the one named "embeddings". With readOnly, a large float .npy is
-// memory-mapped (nd.MapNpyFile) and must not be written to.
-func loadArray(spec string, readOnly bool) (*nd.Array, error) {
-	path, name := spec, ""
-	if i := strings.LastIndex(spec, ".npz:"); i >= 0 {
-		path, name = spec[:i+4], spec[i+5:]
-	}
-	if strings.ToLower(filepath.Ext(path)) != ".npz" {
-		if !readOnly {
-			return nd.ReadNpyFile(path)
-		}
-		// Mapped, not copied: a 12000 × 512 file is ready in milliseconds.
-		// The mapping lives until the command exits.
-		a, _, err := nd.MapNpyFile(path)
-		return a, err
-	}
-	z, err := nd.ReadNpzFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if name == "" {
-		if len(z.Arrays) == 1 {
-			return z.Arrays[0], nil
-		}
-		name = "embeddings"
-	}
-	a, ok := z.Get(name)
-	if !ok {
-		return nil, fmt.Errorf("%s has no array %q (it has %s); name one as %s:NAME", path, name, strings.Join(z.Names, ", "), path)
-	}
-	return a, nil
-}
-
-// jsonFloat encodes non-finite values as null.
-type jsonFloat float64
-
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return []byte(strconv.FormatFloat(v, 'g', -1, 64)), nil
-}
-
-// tarAtFAR is one row of the TAR@FAR table.
-type tarAtFAR struct {
-	FAR                   float64   `json:"far"`
-	TAR                   float64   `json:"tar"`
-	FPR                   float64   `json:"fpr"`
-	Threshold             jsonFloat `json:"threshold"`
-	TARInterpolated       float64   `json:"tar_interpolated"`
-	ThresholdInterpolated jsonFloat `json:"threshold_interpolated"`
-}
-
-// curveSummary is what verify and ijb print after their protocol lines.
-type curveSummary struct {
-	AUC          float64    `json:"auc"`
-	EER          float64    `json:"eer"`
-	EERThreshold jsonFloat  `json:"eer_threshold"`
-	TARAtFAR     []tarAtFAR `json:"tar_at_far"`
-	roc          *verify.ROC
-}
-
-// summarize reads the curve metrics off a ROC of scores (higher = same);
-// toUser maps a score threshold to the units printed.
-func summarize(r *verify.ROC, fars []float64, toUser func(float64) float64) curveSummary {
-	s := curveSummary{AUC: r.AUC(), roc: r}
-	eer, th := r.EER()
-	s.EER, s.EERThreshold = eer, jsonFloat(toUser(th))
-	for _, far := range fars {
-		n, i := r.TARAtFAR(far), r.TARAtFARInterpolated(far)
-		s.TARAtFAR = append(s.TARAtFAR, tarAtFAR{
-			FAR: far, TAR: n.TAR, FPR: n.FPR, Threshold: jsonFloat(toUser(n.Threshold)),
-			TARInterpolated: i.TAR, ThresholdInterpolated: jsonFloat(toUser(i.Threshold)),
-		})
-	}
-	return s
 }
 
 func checkFARs(fars []float64) ([]float64, error) {
@@ -319,21 +236,12 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 		fmt.Fprintf(errw, "evalkit: warning: %s\n", warn)
 	}
 
-	// Curve metrics over all pairs: scores where higher means "same".
-	curveScores := scores
-	toUser := func(t float64) float64 { return t }
-	if score == verify.SquaredL2 {
-		curveScores = make([]float64, len(scores))
-		for i, d := range scores {
-			curveScores[i] = -d
-		}
-		toUser = func(t float64) float64 { return -t }
-	}
-	roc, err := verify.NewROC(curveScores, issame)
+	// Curve metrics over all pairs.
+	roc, toUser, err := verify.PairROC(scores, issame, score)
 	if err != nil {
 		return err
 	}
-	sum := summarize(roc, fars, toUser)
+	sum := verify.Summarize(roc, fars, toUser)
 
 	if f.plot != "" {
 		curve := report.ROCCurve{Name: fmt.Sprintf("%s (AUC %.4f)", name, sum.AUC), FPR: roc.FPR, TPR: roc.TPR}
@@ -343,62 +251,9 @@ func runVerify(w, errw io.Writer, f verifyFlags) error {
 			return err
 		}
 	}
-	label := "Accuracy"
-	if f.flip != "" {
-		label = "Accuracy-Flip"
-	}
+	rep := verify.NewReport(name, f.folds, f.flip != "", res, sum)
 	if f.json {
-		out := struct {
-			Name            string     `json:"name"`
-			Pairs           int        `json:"pairs"`
-			Folds           int        `json:"folds"`
-			Mode            string     `json:"mode"`
-			Score           string     `json:"score"`
-			Flip            bool       `json:"flip"`
-			Accuracy        float64    `json:"accuracy"`
-			AccuracyStd     float64    `json:"accuracy_std"`
-			FoldAccuracies  []float64  `json:"fold_accuracies"`
-			BestThresholds  []float64  `json:"best_thresholds"`
-			TrainAccuracies []float64  `json:"train_accuracies"`
-			VAL             float64    `json:"val"`
-			VALStd          float64    `json:"val_std"`
-			FAR             float64    `json:"far"`
-			VALThresholds   []float64  `json:"val_thresholds"`
-			XNorm           float64    `json:"xnorm"`
-			Warnings        []string   `json:"warnings,omitempty"`
-			AUC             float64    `json:"auc"`
-			EER             float64    `json:"eer"`
-			EERThreshold    jsonFloat  `json:"eer_threshold"`
-			TARAtFAR        []tarAtFAR `json:"tar_at_far"`
-		}{
-			Name: name, Pairs: res.Pairs, Folds: f.folds, Mode: mode.String(), Score: score.String(), Flip: f.flip != "",
-			Accuracy: res.Accuracy, AccuracyStd: res.AccuracyStd, FoldAccuracies: res.FoldAccuracies,
-			BestThresholds: res.BestThresholds, TrainAccuracies: res.TrainAccuracies,
-			VAL: res.VAL, VALStd: res.VALStd, FAR: res.FAR, VALThresholds: res.VALThresholds, XNorm: res.XNorm,
-			Warnings: res.Warnings, AUC: sum.AUC, EER: sum.EER, EERThreshold: sum.EERThreshold, TARAtFAR: sum.TARAtFAR,
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(w, rep)
 	}
-	fmt.Fprintf(w, "[%s]XNorm: %f\n", name, res.XNorm)
-	fmt.Fprintf(w, "[%s]%s: %1.5f+-%1.5f\n", name, label, res.Accuracy, res.AccuracyStd)
-	fmt.Fprintf(w, "[%s]VAL@FAR=%s: %1.5f+-%1.5f FAR: %1.5f\n", name, verify.PyFloat(verify.DefaultFARTarget), res.VAL, res.VALStd, res.FAR)
-	unit, cmp := "distance", "<="
-	if score == verify.Cosine {
-		unit, cmp = "cosine", ">="
-	}
-	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (%s %s %s)\n", name, sum.AUC, sum.EER, unit, cmp, verify.Threshold(float64(sum.EERThreshold)))
-	writeTARTable(w, name, sum, unit+" "+cmp)
-	return nil
-}
-
-// writeTARTable prints the TAR@FAR rows: nearest ROC point (insightface's
-// IJB rule) and interpolated, each with its threshold.
-func writeTARTable(w io.Writer, name string, s curveSummary, thLabel string) {
-	fmt.Fprintf(w, "[%s]TAR@FAR   nearest ROC point (FPR, %s)   interpolated (%s)\n", name, thLabel, thLabel)
-	for _, t := range s.TARAtFAR {
-		fmt.Fprintf(w, "[%s]%-7s  %1.5f (%.2e, %s)   %1.5f (%s)\n", name, verify.PyFloat(t.FAR),
-			t.TAR, t.FPR, verify.Threshold(float64(t.Threshold)), t.TARInterpolated, verify.Threshold(float64(t.ThresholdInterpolated)))
-	}
+	return rep.WriteText(w)
 }

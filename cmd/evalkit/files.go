@@ -1,0 +1,80 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/evalkit/evalkit/identify"
+	"github.com/evalkit/evalkit/nd"
+)
+
+// loadArray reads a .npy, or an array of a .npz: FILE.npz:NAME, or the only
+// array, or the one named "embeddings". With readOnly, a large float .npy is
+// memory-mapped (nd.MapNpyFile) and must not be written to.
+func loadArray(spec string, readOnly bool) (*nd.Array, error) {
+	path, name := spec, ""
+	if i := strings.LastIndex(spec, ".npz:"); i >= 0 {
+		path, name = spec[:i+4], spec[i+5:]
+	}
+	if strings.ToLower(filepath.Ext(path)) != ".npz" {
+		if !readOnly {
+			return nd.ReadNpyFile(path)
+		}
+		// Mapped, not copied: a 12000 × 512 file is ready in milliseconds.
+		// The mapping lives until the command exits.
+		a, _, err := nd.MapNpyFile(path)
+		return a, err
+	}
+	z, err := nd.ReadNpzFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		if len(z.Arrays) == 1 {
+			return z.Arrays[0], nil
+		}
+		name = "embeddings"
+	}
+	a, ok := z.Get(name)
+	if !ok {
+		return nil, fmt.Errorf("%s has no array %q (it has %s); name one as %s:NAME", path, name, strings.Join(z.Names, ", "), path)
+	}
+	return a, nil
+}
+
+// loadFeatures maps a feature .npy (or loads a .npz member) as a Matrix.
+func loadFeatures(spec, what string) (identify.Matrix, error) {
+	a, err := loadArray(spec, true)
+	if err != nil {
+		return identify.Matrix{}, fmt.Errorf("%s: %w", what, err)
+	}
+	m, err := identify.MatrixFromArray(a)
+	if err != nil {
+		return identify.Matrix{}, fmt.Errorf("%s %s: %w", what, spec, err)
+	}
+	return m, nil
+}
+
+// loadIDs reads an integer identity vector of n entries.
+func loadIDs(spec, what string, n int) ([]int64, error) {
+	a, err := loadArray(spec, false)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if a.DType().IsFloat() || a.Int64s() == nil {
+		return nil, fmt.Errorf("%s %s: identities must be integers, got %s", what, spec, a.DType())
+	}
+	if a.Size() != n || (a.NDim() != 1 && !(a.NDim() == 2 && a.Dim(1) == 1)) {
+		return nil, fmt.Errorf("%s %s: shape %s, want (%d,), one identity per feature row", what, spec, nd.ShapeString(a.Shape()), n)
+	}
+	return a.Int64s(), nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
