@@ -6,12 +6,9 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
-	"github.com/evalkit/evalkit/dataset"
-	"github.com/evalkit/evalkit/internal/jsonnum"
 	"github.com/evalkit/evalkit/nd"
 	"github.com/evalkit/evalkit/report"
 	"github.com/evalkit/evalkit/verify"
@@ -136,99 +133,6 @@ func runIJB(w, errw io.Writer, f ijbFlags) error {
 	return ijbReport(w, f, target, fars, in, ph)
 }
 
-// ijbFromFeatures runs eval_ijbc.py's steps from image features: template
-// aggregation and the cosine score of every template pair.
-func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
-	if f.metaDir == "" {
-		return ijbInput{}, fmt.Errorf("ijb: --features needs --meta-dir")
-	}
-	pp, err := dataset.IJBPairsPath(f.metaDir, target)
-	if err != nil {
-		return ijbInput{}, err
-	}
-	// Mapping the features (the kernel fills the page tables) and counting
-	// the pair file's lines run while the per-image files are parsed.
-	var feats *nd.Array
-	var pairs *dataset.IJBPairReader
-	var featsErr, pairsErr error
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		feats, featsErr = loadArray(f.features, true) // aggregation only reads them
-	}()
-	go func() {
-		defer wg.Done()
-		pairs, pairsErr = dataset.OpenIJBPairs(pp)
-	}()
-	meta, err := dataset.ReadIJBImageMeta(f.metaDir, target, dataset.IJBReadOptions{NoLandmarkPoints: true})
-	wg.Wait()
-	if pairs != nil {
-		defer func() { _ = pairs.Close() }() // read-only: nothing to lose
-	}
-	switch {
-	case err != nil:
-		return ijbInput{}, err
-	case featsErr != nil:
-		return ijbInput{}, fmt.Errorf("ijb: features: %w", featsErr)
-	case pairsErr != nil:
-		return ijbInput{}, pairsErr
-	}
-	if feats.NDim() != 2 || feats.Dim(0) != len(meta.TemplateMedia.Images) {
-		return ijbInput{}, fmt.Errorf("ijb: features have shape %s; want one row per image of the template file (%d)", nd.ShapeString(feats.Shape()), len(meta.TemplateMedia.Images))
-	}
-	ph.done("meta files, features mapped")
-	opts := verify.TemplateOptions{FlipHalves: !f.noFlip, NormalizeImages: f.normImages}
-	if !f.noDetector {
-		if meta.Landmarks == nil {
-			return ijbInput{}, fmt.Errorf("ijb: detector-score weighting needs %s/%s_name_5pts_score.txt (or pass --no-detector-score)", f.metaDir, strings.ToLower(target))
-		}
-		opts.DetectorScores = meta.Landmarks.Scores
-	}
-	tm, err := verify.AggregateTemplates(feats, meta.TemplateMedia.Templates, meta.TemplateMedia.Media, opts)
-	if err != nil {
-		return ijbInput{}, err
-	}
-	ph.done("template aggregation")
-	// the pair file is parsed and scored block by block, never held whole
-	scores, labels, err := tm.ScorePairSource(pairs)
-	if err != nil {
-		return ijbInput{}, err
-	}
-	if len(scores) == 0 {
-		return ijbInput{}, fmt.Errorf("ijb: %s has no template pairs", pp)
-	}
-	ph.done("read + score template pairs")
-	return ijbInput{scores: scores, labels: labels, method: stem(f.features)}, nil
-}
-
-// ijbFromScores reads saved template-pair scores and their labels.
-func ijbFromScores(f ijbFlags, target string) (ijbInput, error) {
-	scores, err := readScores(f.scores)
-	if err != nil {
-		return ijbInput{}, err
-	}
-	var labels []bool
-	switch {
-	case f.labels != "":
-		if labels, err = dataset.ReadIssameFile(f.labels); err != nil {
-			return ijbInput{}, err
-		}
-	case f.metaDir != "":
-		meta, err := dataset.ReadIJBMeta(f.metaDir, target)
-		if err != nil {
-			return ijbInput{}, err
-		}
-		labels = meta.Pairs.Labels
-	default:
-		return ijbInput{}, fmt.Errorf("ijb: --scores needs --labels or --meta-dir")
-	}
-	if len(labels) != len(scores) {
-		return ijbInput{}, fmt.Errorf("ijb: %d scores but %d pair labels", len(scores), len(labels))
-	}
-	return ijbInput{scores: scores, labels: labels, method: stem(f.scores)}, nil
-}
-
 // ijbReport saves the scores if asked, computes the exact ROC and prints
 // the TAR@FAR table (or JSON) and plots it.
 func ijbReport(w io.Writer, f ijbFlags, target string, fars []float64, in ijbInput, ph *phases) error {
@@ -269,17 +173,7 @@ func ijbReport(w io.Writer, f ijbFlags, target string, fars []float64, in ijbInp
 	}
 	defer ph.total()
 	if f.json {
-		out := struct {
-			Method       string            `json:"method"`
-			Target       string            `json:"target"`
-			Pairs        int               `json:"pairs"`
-			Genuine      int64             `json:"genuine"`
-			Impostor     int64             `json:"impostor"`
-			AUC          float64           `json:"auc"`
-			EER          float64           `json:"eer"`
-			EERThreshold jsonnum.Float     `json:"eer_threshold"`
-			TARAtFAR     []verify.TARAtFAR `json:"tar_at_far"`
-		}{in.method, target, len(scores), roc.Positives, roc.Negatives, sum.AUC, sum.EER, sum.EERThreshold, sum.TARAtFAR}
+		out := verify.NewIJBReport(in.method, target, roc, sum)
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
@@ -287,57 +181,4 @@ func ijbReport(w io.Writer, f ijbFlags, target string, fars []float64, in ijbInp
 	fmt.Fprint(w, verify.TARTable(name, roc, fars))
 	fmt.Fprintf(w, "[%s]AUC: %1.6f EER: %1.5f (cosine >= %s)\n", name, sum.AUC, sum.EER, verify.Threshold(float64(sum.EERThreshold)))
 	return sum.WriteTARTable(w, name, "cosine >=")
-}
-
-// readScores reads template-pair scores into a fresh float64 slice (the
-// curve partitions them in place). float32 scores in a .npy are widened
-// through a small buffer, so they cost no float32 copy; anything else is
-// loaded whole (for float64, ReadNpyFile's chunked decode into the result
-// measured faster here than reading the file straight into fresh pages).
-func readScores(spec string) ([]float64, error) {
-	rows, err := openRows(spec)
-	if err != nil {
-		return nil, fmt.Errorf("ijb: scores: %w", err)
-	}
-	if rows != nil && rows.DType() != nd.Float32 {
-		_ = rows.Close() // read-only: nothing to lose
-		rows = nil
-	}
-	if rows == nil {
-		a, err := loadArray(spec, false)
-		if err != nil {
-			return nil, fmt.Errorf("ijb: scores: %w", err)
-		}
-		if err := checkScoresShape(a.Shape()); err != nil {
-			return nil, err
-		}
-		if s := a.Float64s(); s != nil {
-			return s, nil
-		}
-		return a.AppendFloat64(make([]float64, 0, a.Size())), nil
-	}
-	defer func() { _ = rows.Close() }() // read-only: nothing to lose
-	sh := rows.Shape()
-	if err := checkScoresShape(sh); err != nil {
-		return nil, err
-	}
-	out := make([]float64, sh[0])
-	buf := make([]float32, min(len(out), 1<<14))
-	for off := 0; off < len(out); off += len(buf) {
-		k := min(len(buf), len(out)-off)
-		if err := rows.ReadFloat32(buf[:k], off); err != nil {
-			return nil, fmt.Errorf("ijb: scores: %w", err)
-		}
-		for i, v := range buf[:k] {
-			out[off+i] = float64(v)
-		}
-	}
-	return out, nil
-}
-
-func checkScoresShape(sh []int) error {
-	if len(sh) != 1 && !(len(sh) == 2 && sh[1] == 1) {
-		return fmt.Errorf("ijb: scores have shape %s, want (pairs,)", nd.ShapeString(sh))
-	}
-	return nil
 }
