@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 
+	parallelfor "github.com/evalkit/evalkit/internal/parallel"
 	"github.com/evalkit/evalkit/nd"
 )
 
@@ -326,29 +326,12 @@ func pairOf[T float32 | float64](x, g []T, d, i, j int) *rowPair[T] {
 // per chunk (up to GOMAXPROCS, at least 512 items each), and returns the
 // error of the lowest failing chunk — the one a sequential pass meets first.
 func parallel(n int, fn func(lo, hi int) error) error {
-	w := min(runtime.GOMAXPROCS(0), n/512)
-	if w <= 1 {
-		return fn(0, n)
-	}
-	errs := make([]error, w)
-	var wg sync.WaitGroup
-	for k := 0; k < w; k++ {
-		lo, hi := k*n/w, (k+1)*n/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// A mapped input that shrinks while it is read faults here,
-			// in this goroutine: turn that into an error naming the file.
-			errs[k] = nd.GuardMapped(func() error { return fn(lo, hi) })
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	w := max(1, min(runtime.GOMAXPROCS(0), n/512))
+	return parallelfor.For(n, w, func(_, lo, hi int) error {
+		// A mapped input that shrinks while it is read faults in the
+		// goroutine reading it: turn that into an error naming the file.
+		return nd.GuardMapped(func() error { return fn(lo, hi) })
+	})
 }
 
 // EvaluateEmbeddings runs the protocol on embeddings laid out in pairs

@@ -1,13 +1,13 @@
 package verify
 
 import (
-	"errors"
 	"math"
 	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	parallelfor "github.com/evalkit/evalkit/internal/parallel"
 )
 
 // sortDescending sorts a in descending order (NaN-free; +0 and -0 are
@@ -74,7 +74,7 @@ func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
 	n := len(a)
 	w := runtime.GOMAXPROCS(0)
 	his, los := make([]float64, w), make([]float64, w)
-	_ = parallelChunks(n, w, func(k, lo, hi int) error {
+	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
 		his[k], los[k] = valueRange(a[lo:hi])
 		return nil
 	})
@@ -89,7 +89,7 @@ func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
 		return nil, false
 	}
 	counts := make([][distBuckets]int, w)
-	_ = parallelChunks(n, w, func(k, lo, hi int) error {
+	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
 		c := &counts[k]
 		for _, x := range a[lo:hi] {
 			c[bm.bucket(x)]++
@@ -109,7 +109,7 @@ func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
 	}
 	start[distBuckets] = sum
 	buf := make([]float64, n)
-	_ = parallelChunks(n, w, func(k, lo, hi int) error {
+	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
 		o := &offs[k]
 		for _, x := range a[lo:hi] {
 			b := bm.bucket(x)
@@ -120,7 +120,7 @@ func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
 	})
 	var next, tieCount atomic.Int64
 	var tieLists [distBuckets][]int
-	_ = parallelChunks(w, w, func(int, int, int) error {
+	_ = parallelfor.For(w, w, func(int, int, int) error {
 		var sc sortScratch
 		for b := int(next.Add(1) - 1); b < distBuckets; b = int(next.Add(1) - 1) {
 			lo, hi := start[b], start[b+1]
@@ -151,22 +151,6 @@ func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
 		ties = append(ties, l...)
 	}
 	return ties, true
-}
-
-// parallelChunks runs fn(k, lo, hi) for w contiguous chunks of [0, n) on
-// w goroutines and waits for them.
-func parallelChunks(n, w int, fn func(k, lo, hi int) error) error {
-	var wg sync.WaitGroup
-	errs := make([]error, w)
-	for k := range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[k] = fn(k, k*n/w, (k+1)*n/w)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // sortScratch holds the buffers sortBucket reuses, sized once.

@@ -7,8 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"sync"
 
+	parallelfor "github.com/evalkit/evalkit/internal/parallel"
 	"github.com/evalkit/evalkit/nd"
 )
 
@@ -168,27 +168,17 @@ func aggregate[T float32 | float64](x []T, n, cols, d int, templates, media []in
 	t := &Templates{Dim: d, IDs: ids, index: index, Features: make([]float64, nt*d), plan: newDotPlan(d)}
 	// split the templates into ranges of about equal rows
 	workers := max(1, min(runtime.GOMAXPROCS(0), n/256))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	lo := 0
-	for w := range workers {
-		hi := nt
-		if w < workers-1 {
-			target := int32(int64(n) * int64(w+1) / int64(workers))
-			hi = max(lo, sort.Search(nt, func(k int) bool { return start[k] >= target }))
-		}
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			errs[w] = aggregateRange(t, x, cols, start, order, media, opts, lo, hi)
-		}(lo, hi)
-		lo = hi
+	bounds := make([]int, workers+1)
+	bounds[workers] = nt
+	for w := 1; w < workers; w++ {
+		target := int32(int64(n) * int64(w) / int64(workers))
+		bounds[w] = max(bounds[w-1], sort.Search(nt, func(k int) bool { return start[k] >= target }))
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err // ranges ascend: the first error is the lowest template's
-		}
+	// ranges ascend: the error returned is the lowest template's
+	if err := parallelfor.For(workers, workers, func(w, _, _ int) error {
+		return aggregateRange(t, x, cols, start, order, media, opts, bounds[w], bounds[w+1])
+	}); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

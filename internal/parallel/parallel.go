@@ -6,7 +6,6 @@
 package parallel
 
 import (
-	"errors"
 	"runtime/debug"
 	"sync"
 )
@@ -18,10 +17,10 @@ func Split(n, w, workers int) (lo, hi int) {
 }
 
 // For calls fn(w, lo, hi) for every chunk w of [0, n) split among workers
-// goroutines (fewer when n is smaller; fn runs on the calling goroutine
-// when there is one chunk) and returns the chunks' errors joined. It
-// starts its goroutines per call: for loops run once per input, not per
-// batch.
+// goroutines (fewer when n is smaller; chunk 0 runs on the calling
+// goroutine) and returns the error of the lowest-numbered chunk that
+// failed. It starts its goroutines per call: for loops run once per input,
+// not per batch.
 func For(n, workers int, fn func(w, lo, hi int) error) error {
 	workers = min(workers, n)
 	if workers <= 1 {
@@ -40,7 +39,12 @@ func For(n, workers int, fn func(w, lo, hi int) error) error {
 	lo, hi := Split(n, 0, workers)
 	errs[0] = fn(0, lo, hi)
 	wg.Wait()
-	return errors.Join(errs...)
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // A Task is one call's work for Workers: RunPart(p, parts) does part p of

@@ -46,14 +46,18 @@ func TestFor(t *testing.T) {
 		}
 	}
 	boom := errors.New("boom")
+	other := errors.New("other")
 	err := For(100, 4, func(w, _, _ int) error {
-		if w == 2 {
+		switch w {
+		case 2:
 			return boom
+		case 3:
+			return other
 		}
 		return nil
 	})
-	if !errors.Is(err, boom) {
-		t.Errorf("For's error = %v, want the chunk's", err)
+	if err != boom {
+		t.Errorf("For's error = %v, want the lowest failing chunk's", err)
 	}
 }
 
