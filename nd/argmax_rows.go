@@ -2,9 +2,10 @@ package nd
 
 import (
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
+
+	"github.com/evalkit/evalkit/internal/parallel"
 )
 
 // parallelMin is the input size (elements) from which ArgMaxRowsFloat32
@@ -12,66 +13,62 @@ import (
 // it saves.
 const parallelMin = 1 << 18
 
-// rowJob is one slice of rows for a pool worker: an arg-max into dst, or,
-// with k > 0, a count of the rows whose label is in the top k.
+// rowJob is an arg-max into dst over rows [lo, hi), or, with k > 0, a
+// count of the rows whose label is in the top k.
 type rowJob struct {
 	data   []float32
 	c      int
 	lo, hi int
 	dst    []int64 // arg-max results, or the labels when k > 0
 	k      int
-	g      *rowGroup
 }
 
-// rowGroup tracks one call's jobs.
-type rowGroup struct {
-	wg    sync.WaitGroup
+// rowTask is one call's rows split among the package's workers
+// (internal/parallel); tasks are pooled, so a call allocates nothing in
+// steady state.
+type rowTask struct {
+	j     rowJob
+	n     int
 	hits  atomic.Int64
-	fault atomic.Pointer[any] // a worker's fault on mapped memory
+	fault atomic.Pointer[any] // a part's fault on mapped memory
 }
 
-var rowPool struct {
-	once   sync.Once
-	jobs   chan rowJob
-	groups sync.Pool
+var rows struct {
+	once    sync.Once
+	workers *parallel.Workers
+	tasks   sync.Pool
 }
 
-func startRowPool() {
-	rowPool.jobs = make(chan rowJob)
-	rowPool.groups.New = func() any { return new(rowGroup) }
-	for range max(1, runtime.NumCPU()-1) {
-		go func() {
-			// A fault reading a mapped file that shrank is handed to the
-			// caller's goroutine (see GuardMapped).
-			debug.SetPanicOnFault(true)
-			for j := range rowPool.jobs {
-				j.runGuarded()
-				j.g.wg.Done()
-			}
-		}()
-	}
+func startRowWorkers() {
+	// A fault reading a mapped file that shrank is handed to the caller's
+	// goroutine (see GuardMapped), so the workers panic on faults.
+	rows.workers = parallel.NewWorkers(runtime.NumCPU(), parallel.Options{PanicOnFault: true})
+	rows.tasks.New = func() any { return new(rowTask) }
 }
 
-// runGuarded runs the job, recording a fault on mapped memory in the
-// group instead of crashing the worker.
-func (j rowJob) runGuarded() {
+// RunPart runs part p of the task's rows, recording a fault on mapped
+// memory instead of crashing the worker.
+func (t *rowTask) RunPart(p, parts int) {
 	defer func() {
-		if p := recover(); p != nil {
-			if mappedFault(p) == nil {
-				panic(p)
+		if r := recover(); r != nil {
+			if mappedFault(r) == nil {
+				panic(r)
 			}
-			j.g.fault.CompareAndSwap(nil, &p)
+			fault := r // declared here, so only a fault allocates
+			t.fault.CompareAndSwap(nil, &fault)
 		}
 	}()
-	j.run()
+	j := t.j
+	j.lo, j.hi = parallel.Split(t.n, p, parts)
+	t.hits.Add(j.run())
 }
 
-func (j rowJob) run() {
+func (j rowJob) run() int64 {
 	if j.k == 0 {
 		argMaxRows(j.data, j.c, j.lo, j.hi, j.dst)
-		return
+		return 0
 	}
-	j.g.hits.Add(inTopKRows(j.data, j.c, j.lo, j.hi, j.dst, j.k))
+	return inTopKRows(j.data, j.c, j.lo, j.hi, j.dst, j.k)
 }
 
 func inTopKRows(data []float32, c, lo, hi int, labels []int64, k int) int64 {
@@ -84,31 +81,21 @@ func inTopKRows(data []float32, c, lo, hi int, labels []int64, k int) int64 {
 	return hits
 }
 
-// runRows splits rows [0, n) into one part per processor, hands all but the
-// last to the pool and runs the last itself.
+// runRows splits rows [0, n) into one part per processor among the
+// package's workers (the caller runs one part) and returns the hits.
 func runRows(j rowJob, n int) int64 {
-	rowPool.once.Do(startRowPool)
-	g := rowPool.groups.Get().(*rowGroup)
-	g.hits.Store(0)
-	j.g = g
-	parts := min(runtime.GOMAXPROCS(0), n)
-	step := (n + parts - 1) / parts
-	lo := 0
-	for p := 0; p < parts-1 && lo+step < n; p++ {
-		g.wg.Add(1)
-		j.lo, j.hi = lo, lo+step
-		rowPool.jobs <- j
-		lo += step
-	}
-	j.lo, j.hi = lo, n
-	j.run()
-	g.wg.Wait()
-	hits := g.hits.Load()
-	if p := g.fault.Swap(nil); p != nil {
-		rowPool.groups.Put(g)
+	rows.once.Do(startRowWorkers)
+	t := rows.tasks.Get().(*rowTask)
+	t.j, t.n = j, n
+	t.hits.Store(0)
+	rows.workers.Run(t, min(runtime.GOMAXPROCS(0), n))
+	hits := t.hits.Load()
+	p := t.fault.Swap(nil)
+	t.j = rowJob{}
+	rows.tasks.Put(t)
+	if p != nil {
 		panic(*p) // for the caller's GuardMapped
 	}
-	rowPool.groups.Put(g)
 	return hits
 }
 
