@@ -340,13 +340,13 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 			return fmt.Errorf("fit: epoch %d batch %d: reading the batch: %w", epoch, nbatch+1, err)
 		}
 		if end {
-			nameVals = m.GetGlobalNameValue()
+			nameVals = metric.GlobalValues(m)
 		}
 		r.global++
 		p := BatchEndParam{Epoch: epoch, NBatch: nbatch, EvalMetric: m, Module: r.mod, Optimizer: r.opt, Context: ctx,
 			Step: r.global, Logger: r.log, Now: c.now, Events: r.sink}
 		if r.sink != nil {
-			ev := events.BatchEnd{Position: p.position(nil), Samples: batchRows(batch), Values: m.GetNameValue()}
+			ev := events.BatchEnd{Position: p.position(nil), Samples: batchRows(batch), Values: metric.LocalValues(m)}
 			if err := r.sink.Emit(ev); err != nil {
 				return fmt.Errorf("fit: epoch %d batch %d: event sink: %w", epoch, nbatch, err)
 			}

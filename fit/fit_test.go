@@ -149,9 +149,9 @@ func (m recMetric) UpdateDict(l, p metric.Named) error {
 	*m.rec = append(*m.rec, "metric.update")
 	return m.Metric.UpdateDict(l, p)
 }
-func (m recMetric) GetGlobalNameValue() []metric.NameValue {
+func (m recMetric) GetGlobal() ([]string, []float64) {
 	*m.rec = append(*m.rec, "metric.get_global")
-	return m.Metric.GetGlobalNameValue()
+	return m.Metric.GetGlobal()
 }
 
 type recCB struct {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+
+	"github.com/evalkit/evalkit/metric"
 )
 
 // LogTrainMetric logs the metric's local values every Period batches
@@ -34,7 +36,7 @@ func (l *LogTrainMetric) BatchEnd(p BatchEndParam) error {
 		return nil
 	}
 	log := p.log(l.Logger)
-	for _, nv := range p.EvalMetric.GetNameValue() {
+	for _, nv := range metric.LocalValues(p.EvalMetric) {
 		b := l.buf[:0]
 		b = append(b, "Iter["...)
 		b = strconv.AppendInt(b, int64(p.Epoch), 10)
@@ -68,7 +70,7 @@ func (l *LogValidationMetrics) BatchEnd(p BatchEndParam) error {
 		return nil
 	}
 	log := p.log(l.Logger)
-	for _, nv := range p.EvalMetric.GetNameValue() {
+	for _, nv := range metric.LocalValues(p.EvalMetric) {
 		b := fmt.Appendf(nil, "Epoch[%d] Validation-%s=", p.Epoch, nv.Name)
 		b = AppendPyFloat(b, nv.Value, 6)
 		log.LogAttrs(context.Background(), slog.LevelInfo, string(b), slog.Int("epoch", p.Epoch),

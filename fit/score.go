@@ -108,5 +108,5 @@ func score(ctx context.Context, ex *executor, bd *binding, data DataIter, m metr
 			return nil, fmt.Errorf("fit: score: score-end callback: %w", err)
 		}
 	}
-	return m.GetNameValue(), nil
+	return metric.LocalValues(m), nil
 }

@@ -102,7 +102,7 @@ func (s *Speedometer) BatchEnd(p BatchEndParam) error {
 	speed := float64(s.Frequent*s.BatchSize) / now.Sub(s.tic).Seconds()
 	ev := events.Speed{Position: events.Position{Time: now, Epoch: p.Epoch, Batch: count, Step: p.Step}, BatchBegin: count, Speed: speed}
 	if p.EvalMetric != nil {
-		ev.Values = p.EvalMetric.GetNameValue()
+		ev.Values = metric.LocalValues(p.EvalMetric)
 		if ev.Values == nil {
 			ev.Values = []metric.NameValue{}
 		}

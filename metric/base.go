@@ -195,7 +195,7 @@ func zipNV(names []string, values []float64) []NameValue {
 
 // String is MXNet's __str__: "EvalMetric: {'accuracy': 0.5}", with Python's
 // float repr and duplicate names collapsed as a Python dict does.
-func (b *Base) String() string { return formatNV(b.self.GetNameValue()) }
+func (b *Base) String() string { return Format(b.self) }
 
 func formatNV(nv []NameValue) string {
 	var keys []string

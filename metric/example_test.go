@@ -19,7 +19,7 @@ func ExampleCreate() {
 	if err := m.Update([]*nd.Array{labels}, []*nd.Array{preds}); err != nil {
 		panic(err)
 	}
-	fmt.Println(m.GetNameValue())
+	fmt.Println(metric.LocalValues(m))
 	fmt.Println(m)
 	// Output:
 	// [{accuracy 0.6666666666666666} {top_k_accuracy_2 1}]
@@ -43,8 +43,8 @@ func ExampleMetric_local_and_global() {
 			ins.ResetLocal()
 		}
 	}
-	fmt.Println(acc.GetNameValue(), acc.GetGlobalNameValue())
-	fmt.Println(ins.GetNameValue(), ins.GetGlobalNameValue())
+	fmt.Println(metric.LocalValues(acc), metric.GlobalValues(acc))
+	fmt.Println(metric.LocalValues(ins), metric.GlobalValues(ins))
 	// Output:
 	// [{accuracy 0}] [{accuracy 0.5}]
 	// [{acc 0}] [{acc 0}]
@@ -65,7 +65,7 @@ func ExampleMerge() {
 	if err := metric.Merge(total, other); err != nil {
 		panic(err)
 	}
-	fmt.Println(total.GetGlobalNameValue())
+	fmt.Println(metric.GlobalValues(total))
 	// Output:
 	// [{f1 0.5}]
 }

@@ -40,7 +40,7 @@ func FuzzCreateConfig(f *testing.F) {
 		if string(b2) != string(b) {
 			t.Fatalf("round trip of %q: %s != %s", s, b2, b)
 		}
-		_ = m2.String()
+		_ = Format(m2)
 	})
 }
 
@@ -84,7 +84,7 @@ func FuzzSetState(f *testing.F) {
 			}
 		}
 		_ = m.MergeState(st)
-		_ = m.String()
+		_ = Format(m)
 		_, _ = m.GetGlobal()
 	})
 }
@@ -104,6 +104,6 @@ func FuzzParseSpec(f *testing.F) {
 			}
 			return
 		}
-		_ = m.String()
+		_ = Format(m)
 	})
 }

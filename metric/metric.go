@@ -57,15 +57,9 @@ type Metric interface {
 	// GetGlobal returns the global names and values, or the local ones for a
 	// metric without global statistics.
 	GetGlobal() (names []string, values []float64)
-	// GetNameValue zips Get into pairs.
-	GetNameValue() []NameValue
-	// GetGlobalNameValue zips GetGlobal into pairs.
-	GetGlobalNameValue() []NameValue
 	// Config returns the constructor arguments; Create(config) rebuilds the
 	// metric. It fails for metrics that cannot be serialised (a Go function).
 	Config() (Config, error)
-	// String is MXNet's __str__: "EvalMetric: {'accuracy': 0.5}".
-	String() string
 	// State exports the metric's sufficient statistics.
 	State() (State, error)
 	// SetState replaces the statistics with an exported state.
@@ -84,6 +78,18 @@ type State struct {
 	Global   json.RawMessage `json:"global,omitempty"`
 	Children []State         `json:"children,omitempty"`
 }
+
+// LocalValues zips m.Get into name-value pairs (MXNet's get_name_value).
+// The built-in metrics also have it as a method, GetNameValue.
+func LocalValues(m Metric) []NameValue { return zipNV(m.Get()) }
+
+// GlobalValues zips m.GetGlobal into name-value pairs (MXNet's
+// get_global_name_value); the built-ins' method is GetGlobalNameValue.
+func GlobalValues(m Metric) []NameValue { return zipNV(m.GetGlobal()) }
+
+// Format is MXNet's EvalMetric.__str__ of m's local values:
+// "EvalMetric: {'accuracy': 0.5}"; the built-ins' method is String.
+func Format(m Metric) string { return formatNV(LocalValues(m)) }
 
 // Merge adds src's statistics into dst. Both must be the same kind of metric.
 func Merge(dst, src Metric) error {

@@ -23,7 +23,7 @@ func TestMXNetAcc(t *testing.T) {
 	if got := value(m); got != 0.6666666666666666 {
 		t.Fatalf("acc = %v, want 0.6666666666666666", got)
 	}
-	if s := m.String(); s != "EvalMetric: {'accuracy': 0.6666666666666666}" {
+	if s := Format(m); s != "EvalMetric: {'accuracy': 0.6666666666666666}" {
 		t.Errorf("String = %q", s)
 	}
 }

@@ -247,7 +247,7 @@ func TestConcurrentUpdate(t *testing.T) {
 						if err := m.Update(batches[i][0], batches[i][1]); err != nil {
 							t.Error(err)
 						}
-						_ = m.String()
+						_ = Format(m)
 					}
 				}(g)
 			}

@@ -139,7 +139,7 @@ func scoreArrays(m metric.Metric, labels, preds []*nd.Array, bs int) (local, glo
 		if err := feed(m, labels, preds, bs); err != nil {
 			return err
 		}
-		local, global = m.GetNameValue(), m.GetGlobalNameValue()
+		local, global = metric.LocalValues(m), metric.GlobalValues(m)
 		return nil
 	})
 	return local, global, err
