@@ -18,16 +18,17 @@ import (
 )
 
 type identifyFlags struct {
-	gallery, galleryIDs, probes, probeIDs, distractors string
-	ranks                                              []int
-	fpirs                                              []float64
-	rule                                               string
-	json                                               bool
-	plot                                               string
-	backend                                            string
-	threads                                            int
-	saveState                                          string
-	perProbe                                           string
+	galleries, galleryIDs         []string
+	probes, probeIDs, distractors string
+	ranks                         []int
+	fpirs                         []float64
+	rule                          string
+	json                          bool
+	plot                          string
+	backend                       string
+	threads                       int
+	saveState                     string
+	perProbe                      string
 }
 
 func newIdentifyCmd() *cobra.Command {
@@ -63,8 +64,8 @@ rules and quirks (docs/compatibility.md).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.gallery, "gallery", "", "gallery features, N × D .npy")
-	fl.StringVar(&f.galleryIDs, "gallery-ids", "", "gallery identities, integer .npy of N")
+	fl.StringArrayVar(&f.galleries, "gallery", nil, "gallery features, N × D .npy (repeatable: each gallery searched in turn, e.g. IJB's G1 and G2)")
+	fl.StringArrayVar(&f.galleryIDs, "gallery-ids", nil, "gallery identities, integer .npy of N (one per --gallery, in order)")
 	fl.StringVar(&f.probes, "probes", "", "probe features, M × D .npy")
 	fl.StringVar(&f.probeIDs, "probe-ids", "", "probe identities, integer .npy of M")
 	fl.StringVar(&f.distractors, "distractors", "", "distractor features (no identity), .npy")
@@ -108,7 +109,15 @@ func runSearch(stderr io.Writer, in identify.SearchInput, cfg identify.Config, b
 }
 
 func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
-	for _, req := range []struct{ v, name string }{{f.gallery, "--gallery"}, {f.galleryIDs, "--gallery-ids"}, {f.probes, "--probes"}, {f.probeIDs, "--probe-ids"}} {
+	switch {
+	case len(f.galleries) == 0 || len(f.galleryIDs) == 0:
+		return fmt.Errorf("identify: --gallery is required, with --gallery-ids")
+	case len(f.galleries) != len(f.galleryIDs):
+		return fmt.Errorf("identify: %d --gallery but %d --gallery-ids; give one identity file per gallery", len(f.galleries), len(f.galleryIDs))
+	case len(f.galleries) > 1 && (f.saveState != "" || f.perProbe != "" || f.plot != ""):
+		return fmt.Errorf("identify: --save-state, --candidates and --plot take one --gallery")
+	}
+	for _, req := range []struct{ v, name string }{{f.probes, "--probes"}, {f.probeIDs, "--probe-ids"}} {
 		if req.v == "" {
 			return fmt.Errorf("identify: %s is required", req.name)
 		}
@@ -116,15 +125,7 @@ func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
 	if f.rule != "nist" && f.rule != "ijb_1n" && f.rule != "ijb_evals" {
 		return fmt.Errorf("identify: --rule %q, want nist, ijb_1n or ijb_evals", f.rule)
 	}
-	gallery, err := loadFeatures(f.gallery, "gallery")
-	if err != nil {
-		return err
-	}
 	probes, err := loadFeatures(f.probes, "probes")
-	if err != nil {
-		return err
-	}
-	gids, err := loadIDs(f.galleryIDs, "gallery ids", gallery.Rows)
 	if err != nil {
 		return err
 	}
@@ -132,6 +133,27 @@ func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
 	if err != nil {
 		return err
 	}
+	// The probes are read once for every gallery.
+	for i, g := range f.galleries {
+		gallery, err := loadFeatures(g, "gallery")
+		if err != nil {
+			return err
+		}
+		gids, err := loadIDs(f.galleryIDs[i], "gallery ids", gallery.Rows)
+		if err != nil {
+			return err
+		}
+		if err := identifyGallery(w, stderr, f, fpirChanged, probes, pids, gallery, gids); err != nil {
+			return fmt.Errorf("%w (gallery %s)", err, g)
+		}
+	}
+	return nil
+}
+
+// identifyGallery searches the probes against one gallery (and the
+// distractors) and prints the rule's results.
+func identifyGallery(w, stderr io.Writer, f identifyFlags, fpirChanged bool, probes identify.Matrix, pids []int64, gallery identify.Matrix, gids []int64) error {
+	var err error
 	var distr identify.Matrix
 	if f.distractors != "" {
 		if distr, err = loadFeatures(f.distractors, "distractors"); err != nil {

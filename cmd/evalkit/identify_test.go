@@ -182,6 +182,8 @@ func TestIdentifyBadInput(t *testing.T) {
 		{append(base, "--distractors", threeD), "distractors have dimension 3, probes 32"},
 		{append(base, "--blas", "mkl"), `backend "mkl"`},
 		{append(libArgs(t, true), "--rule", "ijb_1n"), "exactly one gallery entry"},
+		{append(base, "--gallery", idata("lib_gallery32.npy")), "2 --gallery but 1 --gallery-ids"},
+		{append(base, "--gallery", base[2], "--gallery-ids", base[4], "--save-state", filepath.Join(dir, "s.json")), "take one --gallery"},
 	} {
 		if _, _, err := runCLI(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
@@ -228,5 +230,46 @@ func TestIJB1NGolden(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "ijb", "--protocol", "1n", "--features", idata("lib_probes.npy"), "--meta-dir", idata("ijb/meta")); err == nil || !strings.Contains(err.Error(), "one row per image") {
 		t.Errorf("wrong features: %v", err)
+	}
+}
+
+// Several --gallery flags search the probes against each gallery in turn:
+// the output is that of one run per gallery, in order (ijb_evals' G1 and
+// G2 in one process).
+func TestIdentifySeveralGalleries(t *testing.T) {
+	g1 := libArgs(t, true) // the first 30 gallery rows
+	dir := t.TempDir()
+	g2, g2ids := filepath.Join(dir, "g2.npy"), filepath.Join(dir, "g2_ids.npy")
+	for _, c := range [][2]string{{idata("lib_gallery32.npy"), g2}, {idata("lib_gallery_ids.npy"), g2ids}} {
+		a, err := nd.ReadNpyFile(c[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := a.Slice(30, 60)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := nd.WriteNpyFile(c[1], part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second := append(append([]string(nil), g1...), "--gallery", g2, "--gallery-ids", g2ids)
+	second[2], second[4] = g2, g2ids
+	second = second[:len(g1)]
+	var want string
+	for _, a := range [][]string{g1, second} {
+		out, _, err := runCLI(t, append(a, "--rule", "ijb_evals", "--blas", "gonum")...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want += out
+	}
+	args := append(append([]string(nil), g1...), "--gallery", g2, "--gallery-ids", g2ids, "--rule", "ijb_evals", "--blas", "gonum")
+	got, _, err := runCLI(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("two galleries in one run printed\n%s\nwant the two runs'\n%s", got, want)
 	}
 }
