@@ -29,6 +29,7 @@ type identifyFlags struct {
 	threads                       int
 	saveState                     string
 	perProbe                      string
+	cpuProfile                    string
 }
 
 func newIdentifyCmd() *cobra.Command {
@@ -60,7 +61,9 @@ rules and quirks (docs/compatibility.md).`,
   evalkit identify ... --rule ijb_evals --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runIdentify(cmd.OutOrStdout(), cmd.ErrOrStderr(), f, cmd.Flags().Changed("fpir"))
+			return withCPUProfile(f.cpuProfile, func() error {
+				return runIdentify(cmd.OutOrStdout(), cmd.ErrOrStderr(), f, cmd.Flags().Changed("fpir"))
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -78,6 +81,7 @@ rules and quirks (docs/compatibility.md).`,
 	fl.IntVar(&f.threads, "threads", 0, "goroutines (0: all cores)")
 	fl.StringVar(&f.saveState, "save-state", "", "write the search state (mergeable JSON) to this file")
 	fl.StringVar(&f.perProbe, "candidates", "", "write each probe's mate rank and candidates as JSON lines to this file")
+	addCPUProfileFlag(cmd, &f.cpuProfile)
 	return cmd
 }
 
