@@ -84,14 +84,16 @@ func TestEmbeddedSubsetMatchesFull(t *testing.T) {
 		name      string
 		got, want *ImageSet
 	}{{"train", etrain, subTrain}, {"test", etest, subTest}} {
-		if c.got.Len() != c.want.Len() || !bytes.Equal(c.got.Pixels, c.want.Pixels) {
-			t.Errorf("embedded %s subset differs from the full set's first images per class", c.name)
-		}
-		for i := range c.want.Labels {
-			if c.got.Labels[i] != c.want.Labels[i] {
-				t.Fatalf("embedded %s label %d = %d, want %d", c.name, i, c.got.Labels[i], c.want.Labels[i])
+		t.Run(c.name, func(t *testing.T) {
+			if c.got.Len() != c.want.Len() || !bytes.Equal(c.got.Pixels, c.want.Pixels) {
+				t.Errorf("embedded %s subset differs from the full set's first images per class", c.name)
 			}
-		}
+			for i := range c.want.Labels {
+				if c.got.Labels[i] != c.want.Labels[i] {
+					t.Fatalf("embedded %s label %d = %d, want %d", c.name, i, c.got.Labels[i], c.want.Labels[i])
+				}
+			}
+		})
 	}
 }
 

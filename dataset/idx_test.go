@@ -27,17 +27,19 @@ func TestReadIDX(t *testing.T) {
 		name string
 		in   []byte
 	}{{"plain", idx2x3}, {"gzip", gz(idx2x3)}} {
-		x, err := ReadIDX(bytes.NewReader(c.in))
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		if x.Type != IDXUint8 || len(x.Dims) != 2 || x.Dims[0] != 2 || x.Dims[1] != 3 {
-			t.Fatalf("%s: got %v %v", c.name, x.Type, x.Dims)
-		}
-		u, err := x.Uint8s()
-		if err != nil || !bytes.Equal(u, []byte{1, 2, 3, 4, 5, 255}) {
-			t.Fatalf("%s: data %v, %v", c.name, u, err)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			x, err := ReadIDX(bytes.NewReader(c.in))
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if x.Type != IDXUint8 || len(x.Dims) != 2 || x.Dims[0] != 2 || x.Dims[1] != 3 {
+				t.Fatalf("%s: got %v %v", c.name, x.Type, x.Dims)
+			}
+			u, err := x.Uint8s()
+			if err != nil || !bytes.Equal(u, []byte{1, 2, 3, 4, 5, 255}) {
+				t.Fatalf("%s: data %v, %v", c.name, u, err)
+			}
+		})
 	}
 }
 
@@ -92,10 +94,12 @@ func TestReadIDXErrors(t *testing.T) {
 		{"lying header", []byte{0, 0, 8, 1, 0x7f, 0xff, 0xff, 0xff, 1, 2}, "need 2147483647 bytes, file has 2"},
 		{"corrupt gzip", gz(idx2x3)[:20], "unexpected EOF"},
 	} {
-		_, err := ReadIDX(bytes.NewReader(c.in))
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ReadIDX(bytes.NewReader(c.in))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			}
+		})
 	}
 }
 

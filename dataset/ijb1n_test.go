@@ -25,9 +25,11 @@ func TestParseIJB1NList(t *testing.T) {
 		{"H\nx,1\n", `line 2: template id "x"`},
 		{"H\n1,2.5,a\n", `line 2: subject id "2.5"`},
 	} {
-		if _, err := ParseIJB1NList(strings.NewReader(c.in)); err == nil || !strings.Contains(err.Error(), c.frag) {
-			t.Errorf("%q: error %v, want %q", c.in, err, c.frag)
-		}
+		t.Run(c.frag, func(t *testing.T) {
+			if _, err := ParseIJB1NList(strings.NewReader(c.in)); err == nil || !strings.Contains(err.Error(), c.frag) {
+				t.Errorf("%q: error %v, want %q", c.in, err, c.frag)
+			}
+		})
 	}
 }
 

@@ -77,9 +77,11 @@ func TestParseIJBErrors(t *testing.T) {
 		{lm, "a 1 2 3 4 5 6 7 8 9 y 1\n", `landmark "y"`},
 		{lm, "a 1 2 3 4 5 6 7 8 9 1 s\n", `score "s"`},
 	} {
-		if err := tc.parse(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: err = %v, want %q", tc.in, err, tc.want)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			if err := tc.parse(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%q: err = %v, want %q", tc.in, err, tc.want)
+			}
+		})
 	}
 }
 

@@ -45,17 +45,19 @@ func TestReadIssameFile(t *testing.T) {
 		{"int.npy", nd.Must(nd.FromInts(nd.Int32, []int64{1, 0, 1}, 3, 1))},
 		{"float.npy", nd.Must(nd.FromFloat64([]float64{1, 0, 1}))},
 	} {
-		p := filepath.Join(dir, tc.name)
-		if err := nd.WriteNpyFile(p, tc.a); err != nil {
-			t.Fatal(err)
-		}
-		got, err := ReadIssameFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, tc.name)
+			if err := nd.WriteNpyFile(p, tc.a); err != nil {
+				t.Fatal(err)
+			}
+			got, err := ReadIssameFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+			}
+		})
 	}
 	bad := filepath.Join(dir, "bad.npy")
 	if err := nd.WriteNpyFile(bad, nd.Must(nd.FromInt64([]int64{1, 2}))); err != nil {

@@ -50,9 +50,11 @@ func TestParseLFWPairs(t *testing.T) {
 		{"A 1 x\n", `image number "x"`},
 		{"", "no pairs"},
 	} {
-		if _, err := ParseLFWPairs(strings.NewReader(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: err = %v, want %q", tc.in, err, tc.want)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			if _, err := ParseLFWPairs(strings.NewReader(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%q: err = %v, want %q", tc.in, err, tc.want)
+			}
+		})
 	}
 }
 

@@ -42,9 +42,11 @@ func TestArgMaxFloat32HandWorked(t *testing.T) {
 		{"max at 16 (block boundary)", append(make([]float32, 16), 1), 16},
 		{"max at 1 (first of a block)", append([]float32{0, 1}, make([]float32, 30)...), 1},
 	} {
-		if got := ArgMaxFloat32(c.row); got != c.want {
-			t.Errorf("%s: ArgMaxFloat32(%v) = %d, want %d", c.name, c.row, got, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			if got := ArgMaxFloat32(c.row); got != c.want {
+				t.Errorf("%s: ArgMaxFloat32(%v) = %d, want %d", c.name, c.row, got, c.want)
+			}
+		})
 	}
 }
 
@@ -152,16 +154,18 @@ func TestArgMaxAxes(t *testing.T) {
 		{-1, []int64{1, 1, 0, 0, 1, 1}, []int{2, 3}},
 		{2, []int64{1, 1, 0, 0, 1, 1}, []int{2, 3}},
 	} {
-		got, shape, err := ArgMax(a, c.axis, nil)
-		if err != nil {
-			t.Fatalf("axis %d: %v", c.axis, err)
-		}
-		if diff := cmp.Diff(c.want, got); diff != "" {
-			t.Errorf("ArgMax axis %d (-want +got):\n%s", c.axis, diff)
-		}
-		if diff := cmp.Diff(c.shape, shape); diff != "" {
-			t.Errorf("ArgMax axis %d shape (-want +got):\n%s", c.axis, diff)
-		}
+		t.Run(fmt.Sprintf("axis=%d", c.axis), func(t *testing.T) {
+			got, shape, err := ArgMax(a, c.axis, nil)
+			if err != nil {
+				t.Fatalf("axis %d: %v", c.axis, err)
+			}
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("ArgMax axis %d (-want +got):\n%s", c.axis, diff)
+			}
+			if diff := cmp.Diff(c.shape, shape); diff != "" {
+				t.Errorf("ArgMax axis %d shape (-want +got):\n%s", c.axis, diff)
+			}
+		})
 	}
 	// Integer arrays compare as integers, even above 2^53.
 	big := Must(FromInt64([]int64{1<<53 + 1, 1<<53 + 2, 1 << 53, -1, -1, -1}, 2, 3))

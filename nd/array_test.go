@@ -1,6 +1,7 @@
 package nd
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -60,9 +61,11 @@ func TestSliceAndReshape(t *testing.T) {
 		{2, 1, "slice [2:1] out of range"},
 		{0, 4, "slice [0:4] out of range"},
 	} {
-		if _, err := a.Slice(c.lo, c.hi); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Slice(%d, %d) error = %v, want it to contain %q", c.lo, c.hi, err, c.want)
-		}
+		t.Run(fmt.Sprintf("%d:%d", c.lo, c.hi), func(t *testing.T) {
+			if _, err := a.Slice(c.lo, c.hi); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Slice(%d, %d) error = %v, want it to contain %q", c.lo, c.hi, err, c.want)
+			}
+		})
 	}
 	scalar := Must(FromFloat32([]float32{1}))
 	scalar, _ = scalar.Reshape()
@@ -96,9 +99,11 @@ func TestShapeString(t *testing.T) {
 		shape []int
 		want  string
 	}{{nil, "()"}, {[]int{3}, "(3,)"}, {[]int{3, 1}, "(3, 1)"}, {[]int{0, 3}, "(0, 3)"}} {
-		if got := ShapeString(c.shape); got != c.want {
-			t.Errorf("ShapeString(%v) = %q, want %q", c.shape, got, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			if got := ShapeString(c.shape); got != c.want {
+				t.Errorf("ShapeString(%v) = %q, want %q", c.shape, got, c.want)
+			}
+		})
 	}
 }
 

@@ -344,12 +344,14 @@ func TestReadErrors(t *testing.T) {
 		{"structured", v1("{'descr': [('x', '<f4')], 'fortran_order': False, 'shape': (1,)}", nil), `structured (record) dtype`},
 		{"uint64 too big", v1("{'descr': '<u8', 'fortran_order': False, 'shape': (2,)}", []uint64{1, 1 << 63}), `.npy uint64 element 1 is 9223372036854775808, above the int64 range`},
 	} {
-		for _, r := range []io.Reader{bytes.NewReader(c.in), onlyReader{bytes.NewReader(c.in)}} {
-			a, err := ReadNpy(r)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("%s (%T): got %v, %v; want error containing %q", c.name, r, a, err, c.want)
+		t.Run(c.name, func(t *testing.T) {
+			for _, r := range []io.Reader{bytes.NewReader(c.in), onlyReader{bytes.NewReader(c.in)}} {
+				a, err := ReadNpy(r)
+				if err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("%s (%T): got %v, %v; want error containing %q", c.name, r, a, err, c.want)
+				}
 			}
-		}
+		})
 	}
 }
 
@@ -519,15 +521,17 @@ func TestWriteRangeErrors(t *testing.T) {
 		{Uint64, -1, "outside uint64's range"},
 		{Int32, 1 << 31, "outside int32's range"},
 	} {
-		a := Must(FromInts(c.dt, []int64{0, 1, c.v}))
-		var b bytes.Buffer
-		err := WriteNpy(&b, a)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s %d: error %v, want %q", c.dt, c.v, err, c.want)
-		}
-		if b.Len() != 0 {
-			t.Errorf("%s %d: %d bytes written before the error", c.dt, c.v, b.Len())
-		}
+		t.Run(fmt.Sprintf("%s=%d", c.dt, c.v), func(t *testing.T) {
+			a := Must(FromInts(c.dt, []int64{0, 1, c.v}))
+			var b bytes.Buffer
+			err := WriteNpy(&b, a)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s %d: error %v, want %q", c.dt, c.v, err, c.want)
+			}
+			if b.Len() != 0 {
+				t.Errorf("%s %d: %d bytes written before the error", c.dt, c.v, b.Len())
+			}
+		})
 	}
 	if err := WriteNpy(io.Discard, nil); err == nil {
 		t.Error("WriteNpy(nil) succeeded")
@@ -602,12 +606,14 @@ func TestFloat16HandWorked(t *testing.T) {
 		{0x7c00, inf32},
 		{0xfc00, ninf32},
 	} {
-		if got := Float16ToFloat32(c.h); got != c.f {
-			t.Errorf("Float16ToFloat32(%#04x) = %v, want %v", c.h, got, c.f)
-		}
-		if got := Float32ToFloat16(c.f); got != c.h {
-			t.Errorf("Float32ToFloat16(%v) = %#04x, want %#04x", c.f, got, c.h)
-		}
+		t.Run(fmt.Sprintf("%#04x", c.h), func(t *testing.T) {
+			if got := Float16ToFloat32(c.h); got != c.f {
+				t.Errorf("Float16ToFloat32(%#04x) = %v, want %v", c.h, got, c.f)
+			}
+			if got := Float32ToFloat16(c.f); got != c.h {
+				t.Errorf("Float32ToFloat16(%v) = %#04x, want %#04x", c.f, got, c.h)
+			}
+		})
 	}
 	if got := Float16ToFloat32(0x8000); got != 0 || !math.Signbit(float64(got)) {
 		t.Errorf("-0 = %v", got)
@@ -630,9 +636,11 @@ func TestFloat16HandWorked(t *testing.T) {
 		{float32(math.NaN()), 0x7e00},
 		{math.Float32frombits(0x7f800001), 0x7e00}, // payload only in low bits stays NaN
 	} {
-		if got := Float32ToFloat16(c.f); got != c.h {
-			t.Errorf("Float32ToFloat16(%v) = %#04x, want %#04x", c.f, got, c.h)
-		}
+		t.Run(fmt.Sprintf("%g_%#08x", c.f, math.Float32bits(c.f)), func(t *testing.T) {
+			if got := Float32ToFloat16(c.f); got != c.h {
+				t.Errorf("Float32ToFloat16(%v) = %#04x, want %#04x", c.f, got, c.h)
+			}
+		})
 	}
 }
 

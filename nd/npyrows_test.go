@@ -3,6 +3,7 @@ package nd
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -41,9 +42,11 @@ func TestNpyRows(t *testing.T) {
 		{4, 0, "4 elements is not a whole number of 3-element rows"},
 		{3, -1, "rows [-1, 0)"},
 	} {
-		if err := r.ReadFloat32(make([]float32, tc.n), tc.row); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ReadFloat32(%d elements, row %d): err = %v, want %q", tc.n, tc.row, err, tc.want)
-		}
+		t.Run(fmt.Sprintf("n=%d,row=%d", tc.n, tc.row), func(t *testing.T) {
+			if err := r.ReadFloat32(make([]float32, tc.n), tc.row); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ReadFloat32(%d elements, row %d): err = %v, want %q", tc.n, tc.row, err, tc.want)
+			}
+		})
 	}
 	if err := r.ReadFloat64(make([]float64, 3), 0); err == nil || !strings.Contains(err.Error(), "ReadFloat64 on a float32 array") {
 		t.Errorf("ReadFloat64 on float32: %v", err)
@@ -77,16 +80,18 @@ func TestNpyRows(t *testing.T) {
 		{"'<f4'", "True", "(2, 2)", strings.Repeat("\x00", 16), "Fortran order"},
 		{"'<f8'", "False", "()", strings.Repeat("\x00", 8), "0-d array"},
 	} {
-		hdr := "{'descr': " + tc.descr + ", 'fortran_order': " + tc.fortran + ", 'shape': " + tc.shape + ", }"
-		hdr += strings.Repeat(" ", 63-(10+len(hdr))%64) + "\n"
-		q := filepath.Join(dir, "x.npy")
-		os.WriteFile(q, []byte("\x93NUMPY\x01\x00"+string([]byte{byte(len(hdr)), 0})+hdr+tc.data), 0o644)
-		if _, err := ReadNpyFile(q); err != nil {
-			t.Fatalf("%s: the test file itself is bad: %v", tc.want, err)
-		}
-		if _, err := OpenNpyRows(q); !errors.Is(err, ErrNotRows) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: err = %v, want ErrNotRows", tc.want, err)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			hdr := "{'descr': " + tc.descr + ", 'fortran_order': " + tc.fortran + ", 'shape': " + tc.shape + ", }"
+			hdr += strings.Repeat(" ", 63-(10+len(hdr))%64) + "\n"
+			q := filepath.Join(dir, "x.npy")
+			os.WriteFile(q, []byte("\x93NUMPY\x01\x00"+string([]byte{byte(len(hdr)), 0})+hdr+tc.data), 0o644)
+			if _, err := ReadNpyFile(q); err != nil {
+				t.Fatalf("%s: the test file itself is bad: %v", tc.want, err)
+			}
+			if _, err := OpenNpyRows(q); !errors.Is(err, ErrNotRows) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: err = %v, want ErrNotRows", tc.want, err)
+			}
+		})
 	}
 	b, _ := os.ReadFile(p)
 	short := filepath.Join(dir, "short.npy")

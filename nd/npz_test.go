@@ -106,23 +106,26 @@ func TestNpzRoundTrip(t *testing.T) {
 func TestNpzErrors(t *testing.T) {
 	a := Must(FromFloat32([]float32{1, 2}))
 	for _, c := range []struct {
+		name   string
 		names  []string
 		arrays []*Array
 		want   string
 	}{
-		{[]string{"a"}, nil, "one name per array: got 1 names, 0 arrays"},
-		{[]string{"a", "a"}, []*Array{a, a}, `names must be unique: "a" appears twice`},
-		{[]string{"a"}, []*Array{nil}, `array "a" is nil`},
-		{[]string{"a", "b"}, []*Array{a, Must(FromInts(Int8, []int64{1000}))}, `array "b": cannot write int8(1,): element 0 is 1000`},
+		{"count mismatch", []string{"a"}, nil, "one name per array: got 1 names, 0 arrays"},
+		{"duplicate name", []string{"a", "a"}, []*Array{a, a}, `names must be unique: "a" appears twice`},
+		{"nil array", []string{"a"}, []*Array{nil}, `array "a" is nil`},
+		{"out of range", []string{"a", "b"}, []*Array{a, Must(FromInts(Int8, []int64{1000}))}, `array "b": cannot write int8(1,): element 0 is 1000`},
 	} {
-		var b bytes.Buffer
-		err := WriteNpz(&b, c.names, c.arrays, false)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("WriteNpz(%q): %v, want %q", c.names, err, c.want)
-		}
-		if b.Len() != 0 {
-			t.Errorf("WriteNpz(%q) wrote %d bytes before failing", c.names, b.Len())
-		}
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			err := WriteNpz(&b, c.names, c.arrays, false)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("WriteNpz(%q): %v, want %q", c.names, err, c.want)
+			}
+			if b.Len() != 0 {
+				t.Errorf("WriteNpz(%q) wrote %d bytes before failing", c.names, b.Len())
+			}
+		})
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bad.npz")
@@ -167,10 +170,12 @@ func TestNpzErrors(t *testing.T) {
 		{"not npy", notNpy.Bytes(), `nd: .npz member "readme.txt": bad .npy magic: got "hello", want "\x93NUMPY"`},
 		{"duplicate", dup.Bytes(), `nd: .npz has more than one member named "x.npy"`},
 	} {
-		z, err := ReadNpz(bytes.NewReader(c.in), int64(len(c.in)))
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: got %v, %v; want error containing %q", c.name, z, err, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			z, err := ReadNpz(bytes.NewReader(c.in), int64(len(c.in)))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: got %v, %v; want error containing %q", c.name, z, err, c.want)
+			}
+		})
 	}
 	if _, err := ReadNpz(bytes.NewReader(nil), -1); err == nil {
 		t.Error("negative size accepted")

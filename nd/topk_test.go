@@ -1,6 +1,7 @@
 package nd
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -27,16 +28,18 @@ func TestTopKHandWorked(t *testing.T) {
 		{1, 0, []int64{0, 0, 0, 1, 1}, []int{1, 5}},
 		{2, 0, []int64{0, 0, 0, 1, 1, 1, 1, 1, 0, 0}, []int{2, 5}},
 	} {
-		got, shape, err := TopK(a, c.k, c.axis, nil)
-		if err != nil {
-			t.Fatalf("k=%d axis=%d: %v", c.k, c.axis, err)
-		}
-		if diff := cmp.Diff(c.want, got); diff != "" {
-			t.Errorf("TopK k=%d axis=%d (-want +got):\n%s", c.k, c.axis, diff)
-		}
-		if diff := cmp.Diff(c.shape, shape); diff != "" {
-			t.Errorf("TopK k=%d axis=%d shape (-want +got):\n%s", c.k, c.axis, diff)
-		}
+		t.Run(fmt.Sprintf("k=%d,axis=%d", c.k, c.axis), func(t *testing.T) {
+			got, shape, err := TopK(a, c.k, c.axis, nil)
+			if err != nil {
+				t.Fatalf("k=%d axis=%d: %v", c.k, c.axis, err)
+			}
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("TopK k=%d axis=%d (-want +got):\n%s", c.k, c.axis, diff)
+			}
+			if diff := cmp.Diff(c.shape, shape); diff != "" {
+				t.Errorf("TopK k=%d axis=%d shape (-want +got):\n%s", c.k, c.axis, diff)
+			}
+		})
 	}
 	ints := Must(FromInt64([]int64{1<<53 + 1, 1 << 53, 1<<53 + 2, 7}))
 	got, _, err := TopK(ints, 3, 0, nil)

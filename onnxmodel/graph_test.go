@@ -1,6 +1,7 @@
 package onnxmodel
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -47,13 +48,15 @@ func TestNormalizationRule(t *testing.T) {
 		{[]string{"a", "b", "c", "d", "e", "f", "g", "Sub", "Mul"}, 127.5}, // beyond the first eight
 		{[]string{"sub", "mul"}, 127.5},                                    // names are case-sensitive
 	} {
-		var nodes []Node
-		for _, n := range c.names {
-			nodes = append(nodes, Node{Name: n})
-		}
-		if mean, _ := normalization(nodes); mean != c.mean {
-			t.Errorf("%v: mean %v, want %v", c.names, mean, c.mean)
-		}
+		t.Run(fmt.Sprint(c.names), func(t *testing.T) {
+			var nodes []Node
+			for _, n := range c.names {
+				nodes = append(nodes, Node{Name: n})
+			}
+			if mean, _ := normalization(nodes); mean != c.mean {
+				t.Errorf("%v: mean %v, want %v", c.names, mean, c.mean)
+			}
+		})
 	}
 }
 

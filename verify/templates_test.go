@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -60,9 +61,11 @@ func TestAggregateTemplatesFlipDetector(t *testing.T) {
 		{nd.Must(nd.FromFloat32([]float32{1, 2, 3}, 1, 3)), []int64{1}, []int64{1}, TemplateOptions{FlipHalves: true}, "even number"},
 		{nd.Must(nd.FromInt64([]int64{1, 2}, 1, 2)), []int64{1}, []int64{1}, TemplateOptions{}, "float32 or float64"},
 	} {
-		if _, err := AggregateTemplates(tc.feats, tc.t, tc.m, tc.opts); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("err = %v, want %q", err, tc.want)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			if _, err := AggregateTemplates(tc.feats, tc.t, tc.m, tc.opts); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
 	}
 }
 
@@ -151,9 +154,11 @@ func TestAggregateTemplatesNonFinite(t *testing.T) {
 		{[]float32{1, 2, float32(math.Inf(1)), 4}, false, "feature row 1, column 0 is not finite (+Inf)"},
 		{[]float32{1, 2, big, big}, true, "feature row 1, column 0 is not finite (+Inf)"},
 	} {
-		_, err := AggregateTemplates(nd.Must(nd.FromFloat32(tc.feats, 2, 2)), []int64{1, 2}, []int64{1, 2}, TemplateOptions{FlipHalves: tc.flip})
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v flip=%v: err = %v, want %q", tc.feats, tc.flip, err, tc.want)
-		}
+		t.Run(fmt.Sprintf("%v flip=%v", tc.feats, tc.flip), func(t *testing.T) {
+			_, err := AggregateTemplates(nd.Must(nd.FromFloat32(tc.feats, 2, 2)), []int64{1, 2}, []int64{1, 2}, TemplateOptions{FlipHalves: tc.flip})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v flip=%v: err = %v, want %q", tc.feats, tc.flip, err, tc.want)
+			}
+		})
 	}
 }

@@ -185,9 +185,11 @@ func TestIdentifyBadInput(t *testing.T) {
 		{append(base, "--gallery", idata("lib_gallery32.npy")), "2 --gallery but 1 --gallery-ids"},
 		{append(base, "--gallery", base[2], "--gallery-ids", base[4], "--save-state", filepath.Join(dir, "s.json")), "take one --gallery"},
 	} {
-		if _, _, err := runCLI(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			if _, _, err := runCLI(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: error %v, want %q", c.args, err, c.want)
+			}
+		})
 	}
 }
 

@@ -146,9 +146,11 @@ func TestIJBFeatures(t *testing.T) {
 		{[]string{"ijb", "--scores", matrix32, "--meta-dir", dir}, "scores have shape (2, 3), want (pairs,)"},
 		{[]string{"ijb", "--scores", matrix64, "--meta-dir", dir}, "scores have shape (3, 2), want (pairs,)"},
 	} {
-		if _, _, err := runCLI(t, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: err = %v, want %q", tc.args, err, tc.want)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			if _, _, err := runCLI(t, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: err = %v, want %q", tc.args, err, tc.want)
+			}
+		})
 	}
 	// A pair naming a template without images is an error, not template 0.
 	os.WriteFile(filepath.Join(dir, "ijbc_template_pair_label.txt"), []byte("7 9 1\n"), 0o644)

@@ -110,10 +110,12 @@ func TestScoreErrors(t *testing.T) {
 		{[]string{"score", "--metric", "acc", "--labels", labels, "--preds", preds, "--batch-size", "2"}, "same number of rows"},
 		{[]string{"score", "--metric", "acc", "--labels", labels, "--preds", preds, "--batch-size", "-1"}, "--batch-size"},
 	} {
-		_, err := run(t, c.args...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
-		}
+		t.Run(c.want, func(t *testing.T) {
+			_, err := run(t, c.args...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: error %v, want %q", c.args, err, c.want)
+			}
+		})
 	}
 }
 

@@ -66,19 +66,21 @@ func TestVerifyInsightfaceLines(t *testing.T) {
 		{"flip", []string{"--flip-embeddings", vdata("cli_flip.npy"), "--issame", vdata("cli_issame.npy")}},
 		{"noflip", []string{"--issame", vdata("cli_issame.txt")}},
 	} {
-		out, _, err := runCLI(t, append([]string{"verify", "--embeddings", vdata("cli_emb.npy"), "--name", "lfw"}, tc.args...)...)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.key, err)
-		}
-		lines := strings.Split(out, "\n")
-		if diff := cmp.Diff(g[tc.key].Lines, lines[:2]); diff != "" {
-			t.Errorf("%s: insightface lines (-want +got):\n%s", tc.key, diff)
-		}
-		for _, want := range []string{"[lfw]VAL@FAR=0.001: ", "[lfw]AUC: ", "[lfw]1e-06 ", "[lfw]0.1 "} {
-			if !strings.Contains(out, want) {
-				t.Errorf("%s: output lacks %q:\n%s", tc.key, want, out)
+		t.Run(tc.key, func(t *testing.T) {
+			out, _, err := runCLI(t, append([]string{"verify", "--embeddings", vdata("cli_emb.npy"), "--name", "lfw"}, tc.args...)...)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.key, err)
 			}
-		}
+			lines := strings.Split(out, "\n")
+			if diff := cmp.Diff(g[tc.key].Lines, lines[:2]); diff != "" {
+				t.Errorf("%s: insightface lines (-want +got):\n%s", tc.key, diff)
+			}
+			for _, want := range []string{"[lfw]VAL@FAR=0.001: ", "[lfw]AUC: ", "[lfw]1e-06 ", "[lfw]0.1 "} {
+				if !strings.Contains(out, want) {
+					t.Errorf("%s: output lacks %q:\n%s", tc.key, want, out)
+				}
+			}
+		})
 	}
 }
 
@@ -214,10 +216,12 @@ func TestVerifyBadInput(t *testing.T) {
 		{[]string{"verify", "--embeddings", filepath.Join(dir, "missing.npy"), "--issame", labels4}, "missing.npy"},
 		{[]string{"verify", "--export-images", dir}, "needs --bin"},
 	} {
-		_, _, err := runCLI(t, tc.args...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: err = %v, want %q", tc.args, err, tc.want)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			_, _, err := runCLI(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: err = %v, want %q", tc.args, err, tc.want)
+			}
+		})
 	}
 	// Integer embeddings are refused by dtype.
 	ints8 := writeVerifyNpy(t, dir, "ints8.npy", nd.Must(nd.FromInt64(make([]int64, 32), 8, 4)))

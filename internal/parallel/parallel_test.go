@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,23 +28,25 @@ func TestSplitCovers(t *testing.T) {
 
 func TestFor(t *testing.T) {
 	for _, c := range []struct{ n, workers, chunks int }{{10, 3, 3}, {2, 8, 2}, {5, 1, 1}, {0, 4, 1}} {
-		seen := make([]int32, c.n)
-		var calls atomic.Int32
-		err := For(c.n, c.workers, func(w, lo, hi int) error {
-			calls.Add(1)
-			for i := lo; i < hi; i++ {
-				atomic.AddInt32(&seen[i], 1)
+		t.Run(fmt.Sprintf("n=%d,workers=%d", c.n, c.workers), func(t *testing.T) {
+			seen := make([]int32, c.n)
+			var calls atomic.Int32
+			err := For(c.n, c.workers, func(w, lo, hi int) error {
+				calls.Add(1)
+				for i := lo; i < hi; i++ {
+					atomic.AddInt32(&seen[i], 1)
+				}
+				return nil
+			})
+			if err != nil || int(calls.Load()) != c.chunks {
+				t.Errorf("For(%d, %d): %d calls, err %v; want %d calls", c.n, c.workers, calls.Load(), err, c.chunks)
 			}
-			return nil
+			for i, s := range seen {
+				if s != 1 {
+					t.Errorf("For(%d, %d): item %d done %d times", c.n, c.workers, i, s)
+				}
+			}
 		})
-		if err != nil || int(calls.Load()) != c.chunks {
-			t.Errorf("For(%d, %d): %d calls, err %v; want %d calls", c.n, c.workers, calls.Load(), err, c.chunks)
-		}
-		for i, s := range seen {
-			if s != 1 {
-				t.Errorf("For(%d, %d): item %d done %d times", c.n, c.workers, i, s)
-			}
-		}
 	}
 	boom := errors.New("boom")
 	other := errors.New("other")
