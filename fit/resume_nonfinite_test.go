@@ -68,8 +68,9 @@ func TestResumeNonFinite(t *testing.T) {
 			}
 			fitRun := func(ctx context.Context, set func(*Config)) (*scriptedModule, []string, error) {
 				log, buf := captureLogger()
-				mod := newScripted(newFakeClock())
-				cfg := Config{NumEpoch: 2, EvalMetric: lossMetric(t), Logger: log, Optimizer: NewSGD(0.1), Initializer: NewUniform(0.5, 7)}
+				clock := newFakeClock() // the log's Time cost lines come from the run's clock
+				mod := newScripted(clock)
+				cfg := Config{NumEpoch: 2, EvalMetric: lossMetric(t), Logger: log, Optimizer: NewSGD(0.1), Initializer: NewUniform(0.5, 7), Now: clock.Now}
 				if set != nil {
 					set(&cfg)
 				}
