@@ -31,7 +31,7 @@ type SearchOptions struct {
 	Threads int
 	// ProbeBlock and GalleryBlock are the block shape: each goroutine
 	// holds one ProbeBlock × GalleryBlock block of scores at a time
-	// (0: 256 and 2048; rounded up to multiples of 16 and 64).
+	// (0: 1024 and 4096; rounded up to multiples of 16 and 64).
 	ProbeBlock, GalleryBlock int
 	// Float64GEMM searches float64 features with float64 GEMM throughout.
 	// By default a float64 search of the gallery (without
@@ -71,10 +71,10 @@ func (o SearchOptions) withDefaults() SearchOptions {
 		o.Threads = runtime.GOMAXPROCS(0)
 	}
 	if o.ProbeBlock <= 0 {
-		o.ProbeBlock = 256
+		o.ProbeBlock = 1024
 	}
 	if o.GalleryBlock <= 0 {
-		o.GalleryBlock = 2048
+		o.GalleryBlock = 4096
 	}
 	// Whole multiples of BLAS register tiles: a product of 1 × n or m × 1
 	// goes through different kernels (gemv, small-matrix paths) that sum in
