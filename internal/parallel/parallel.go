@@ -72,11 +72,18 @@ type job struct {
 // idle worker that does not come. A Run allocates nothing when its Task
 // is a pointer made once. The zero value is not usable; see NewWorkers.
 type Workers struct {
-	n     int
-	jobs  chan job
-	wgs   sync.Pool
+	n    int
+	jobs chan job
+	// wgs is a free list of WaitGroups, one per Run in progress (a
+	// channel rather than a sync.Pool, which drops items at random under
+	// the race detector and would make Runs allocate there).
+	wgs   chan *sync.WaitGroup
 	close sync.Once
 }
+
+// freeWaitGroups is how many concurrent Runs find a WaitGroup ready;
+// more allocate one.
+const freeWaitGroups = 16
 
 // Options configure NewWorkers.
 type Options struct {
@@ -91,8 +98,10 @@ type Options struct {
 // worker). Close stops them.
 func NewWorkers(n int, o Options) *Workers {
 	n = max(n, 1)
-	w := &Workers{n: n, jobs: make(chan job)}
-	w.wgs.New = func() any { return new(sync.WaitGroup) }
+	w := &Workers{n: n, jobs: make(chan job), wgs: make(chan *sync.WaitGroup, freeWaitGroups)}
+	for range freeWaitGroups {
+		w.wgs <- new(sync.WaitGroup)
+	}
 	for range n - 1 {
 		go func() {
 			if o.PanicOnFault {
@@ -120,14 +129,22 @@ func (w *Workers) Run(t Task, parts int) {
 		t.RunPart(0, 1)
 		return
 	}
-	wg := w.wgs.Get().(*sync.WaitGroup)
+	var wg *sync.WaitGroup
+	select {
+	case wg = <-w.wgs:
+	default:
+		wg = new(sync.WaitGroup)
+	}
 	wg.Add(parts - 1)
 	for p := range parts - 1 {
 		w.jobs <- job{t: t, part: p, parts: parts, wg: wg}
 	}
 	t.RunPart(parts-1, parts)
 	wg.Wait()
-	w.wgs.Put(wg)
+	select {
+	case w.wgs <- wg:
+	default:
+	}
 }
 
 // Close stops the worker goroutines once no Run is in progress; the

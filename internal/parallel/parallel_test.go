@@ -94,18 +94,11 @@ func TestWorkersConcurrentRuns(t *testing.T) {
 	wg.Wait()
 }
 
-// raceEnabled is set under -race, where sync.Pool drops items at random.
-var raceEnabled bool
-
 func TestWorkersRunAllocatesNothing(t *testing.T) {
-	if raceEnabled {
-		t.Skip("sync.Pool drops items at random under -race")
-	}
 	w := NewWorkers(2, Options{})
 	defer w.Close()
 	var sum atomic.Int64
 	f := Func(func(p, _ int) { sum.Add(int64(p + 1)) })
-	w.Run(&f, 2) // warm the WaitGroup pool
 	if a := testing.AllocsPerRun(100, func() { w.Run(&f, 2) }); a != 0 {
 		t.Errorf("Run allocates %v times per call", a)
 	}

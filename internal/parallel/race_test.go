@@ -1,5 +1,0 @@
-//go:build race
-
-package parallel
-
-func init() { raceEnabled = true }
