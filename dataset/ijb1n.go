@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -114,49 +113,4 @@ func (l *IJB1NList) Unique() (templates, subjects []int64) {
 		subjects[i] = first[t]
 	}
 	return templates, subjects
-}
-
-// ReadIJBImages reads the image lists the 1:N protocol needs from an IJB
-// meta directory: dir/{t}_face_tid_mid.txt and, when withScores, the
-// detector scores of dir/{t}_name_5pts_score.txt (which must list the same
-// images in the same order). Unlike ReadIJBMeta it does not read the 1:1
-// pair file.
-func ReadIJBImages(dir, target string, withScores bool) (*IJBTemplateMedia, *IJBLandmarks, error) {
-	t := strings.ToLower(strings.ReplaceAll(target, "-", ""))
-	if t != "ijbb" && t != "ijbc" {
-		return nil, nil, fmt.Errorf("dataset: IJB target %q, want IJBB or IJBC", target)
-	}
-	tm, err := readWith(filepath.Join(dir, t+"_face_tid_mid.txt"), ParseIJBTemplateMedia)
-	if err != nil || !withScores {
-		return tm, nil, err
-	}
-	lp := filepath.Join(dir, t+"_name_5pts_score.txt")
-	lm, err := readWith(lp, ParseIJBLandmarks)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(lm.Images) != len(tm.Images) {
-		return nil, nil, fmt.Errorf("dataset: %s lists %d images, %s_face_tid_mid.txt %d", lp, len(lm.Images), t, len(tm.Images))
-	}
-	for i, im := range lm.Images {
-		if im != tm.Images[i] {
-			return nil, nil, fmt.Errorf("dataset: %s line %d names %s, the template file %s", lp, i+1, im, tm.Images[i])
-		}
-	}
-	return tm, lm, nil
-}
-
-// readWith opens p and parses it with parse, naming the file in errors.
-func readWith[T any](p string, parse func(io.Reader) (T, error)) (T, error) {
-	var zero T
-	f, err := os.Open(p)
-	if err != nil {
-		return zero, fmt.Errorf("dataset: %w", err)
-	}
-	defer func() { _ = f.Close() }() // read-only: nothing to lose
-	v, err := parse(f)
-	if err != nil {
-		return zero, fmt.Errorf("dataset: %s: %w", p, err)
-	}
-	return v, nil
 }

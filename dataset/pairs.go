@@ -3,7 +3,6 @@ package dataset
 import (
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -45,18 +44,7 @@ type LFWPairs struct {
 }
 
 // ReadLFWPairsFile reads an LFW pairs.txt; see ParseLFWPairs.
-func ReadLFWPairsFile(p string) (*LFWPairs, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
-	}
-	defer func() { _ = f.Close() }() // read-only: nothing to lose
-	l, err := ParseLFWPairs(f)
-	if err != nil {
-		return nil, fmt.Errorf("dataset: %s: %w", p, err)
-	}
-	return l, nil
-}
+func ReadLFWPairsFile(p string) (*LFWPairs, error) { return readWith(p, ParseLFWPairs) }
 
 // ParseLFWPairs reads the LFW pairs format: an optional header ("10 300",
 // or one number), then one pair per line, fields separated by tabs or
@@ -198,18 +186,7 @@ func imageKey(p string) string {
 }
 
 // ReadImageListFile reads an image list; see ReadImageList.
-func ReadImageListFile(p string) ([]string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
-	}
-	defer func() { _ = f.Close() }() // read-only: nothing to lose
-	l, err := ReadImageList(f)
-	if err != nil {
-		return nil, fmt.Errorf("dataset: %s: %w", p, err)
-	}
-	return l, nil
-}
+func ReadImageListFile(p string) ([]string, error) { return readWith(p, ReadImageList) }
 
 // ReadImageList reads one image path per line (the first whitespace-
 // separated field, so "path label" lists work); blank lines and # comments

@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/evalkit/evalkit/dataset"
 	"github.com/evalkit/evalkit/identify"
-	"github.com/evalkit/evalkit/nd"
 	"github.com/evalkit/evalkit/verify"
 )
 
@@ -52,23 +52,15 @@ func runIJB1N(w, stderr io.Writer, f ijbFlags) error {
 	if err != nil {
 		return err
 	}
-	images, lm, err := dataset.ReadIJBImages(f.metaDir, f.target, !f.noDetector)
+	images, err := dataset.ReadIJBImageMeta(f.metaDir, f.target, dataset.IJBReadOptions{NoLandmarkPoints: true})
 	if err != nil {
 		return err
-	}
-	var scores []float32
-	if lm != nil {
-		scores = lm.Scores
 	}
 	feats, err := loadArray(f.features, true)
 	if err != nil {
 		return fmt.Errorf("ijb: features: %w", err)
 	}
-	if feats.NDim() != 2 || feats.Dim(0) != len(images.Images) {
-		return fmt.Errorf("ijb: features have shape %s; want one row per image of the template file (%d)", nd.ShapeString(feats.Shape()), len(images.Images))
-	}
-	tm, err := verify.AggregateTemplates(feats, images.Templates, images.Media,
-		verify.TemplateOptions{FlipHalves: !f.noFlip, NormalizeImages: f.normImages, DetectorScores: scores})
+	tm, err := ijbTemplates(f, strings.ToUpper(f.target), images, feats)
 	if err != nil {
 		return err
 	}

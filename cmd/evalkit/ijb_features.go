@@ -48,18 +48,8 @@ func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
 	case pairsErr != nil:
 		return ijbInput{}, pairsErr
 	}
-	if feats.NDim() != 2 || feats.Dim(0) != len(meta.TemplateMedia.Images) {
-		return ijbInput{}, fmt.Errorf("ijb: features have shape %s; want one row per image of the template file (%d)", nd.ShapeString(feats.Shape()), len(meta.TemplateMedia.Images))
-	}
 	ph.done("meta files, features mapped")
-	opts := verify.TemplateOptions{FlipHalves: !f.noFlip, NormalizeImages: f.normImages}
-	if !f.noDetector {
-		if meta.Landmarks == nil {
-			return ijbInput{}, fmt.Errorf("ijb: detector-score weighting needs %s/%s_name_5pts_score.txt (or pass --no-detector-score)", f.metaDir, strings.ToLower(target))
-		}
-		opts.DetectorScores = meta.Landmarks.Scores
-	}
-	tm, err := verify.AggregateTemplates(feats, meta.TemplateMedia.Templates, meta.TemplateMedia.Media, opts)
+	tm, err := ijbTemplates(f, target, meta, feats)
 	if err != nil {
 		return ijbInput{}, err
 	}
@@ -74,4 +64,21 @@ func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
 	}
 	ph.done("read + score template pairs")
 	return ijbInput{scores: scores, labels: labels, method: stem(f.features)}, nil
+}
+
+// ijbTemplates aggregates the image features of meta into templates as
+// eval_ijbc.py does (flip halves, detector-score weighting, media
+// averaging), with the flags' options; --protocol 11 and 1n share it.
+func ijbTemplates(f ijbFlags, target string, meta *dataset.IJBMeta, feats *nd.Array) (*verify.Templates, error) {
+	if feats.NDim() != 2 || feats.Dim(0) != len(meta.TemplateMedia.Images) {
+		return nil, fmt.Errorf("ijb: features have shape %s; want one row per image of the template file (%d)", nd.ShapeString(feats.Shape()), len(meta.TemplateMedia.Images))
+	}
+	opts := verify.TemplateOptions{FlipHalves: !f.noFlip, NormalizeImages: f.normImages}
+	if !f.noDetector {
+		if meta.Landmarks == nil {
+			return nil, fmt.Errorf("ijb: detector-score weighting needs %s/%s_name_5pts_score.txt (or pass --no-detector-score)", f.metaDir, strings.ToLower(target))
+		}
+		opts.DetectorScores = meta.Landmarks.Scores
+	}
+	return verify.AggregateTemplates(feats, meta.TemplateMedia.Templates, meta.TemplateMedia.Media, opts)
 }
