@@ -7,8 +7,9 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"sync"
 	"sync/atomic"
+
+	"github.com/evalkit/evalkit/internal/parallel"
 )
 
 // This file reads a text file of lines in blocks on several goroutines, for
@@ -97,30 +98,22 @@ func newLineFile(f io.ReaderAt, size, block, maxLine int64) (*lineFile, error) {
 	}
 	counts := lf.before[1:]
 	var next atomic.Int64
-	errs := make([]error, lf.workers)
-	var wg sync.WaitGroup
-	for w := range lf.workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := lf.bufs[w]
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= nb {
-					return
-				}
-				lo := lf.bom + int64(b)*block
-				hi := min(lf.size, lo+block)
-				if _, err := lf.f.ReadAt(buf[:hi-lo], lo); err != nil && !errors.Is(err, io.EOF) {
-					errs[w] = err
-					return
-				}
-				counts[b] = bytes.Count(buf[:hi-lo], []byte{'\n'})
+	err := parallel.For(lf.workers, lf.workers, func(w, _, _ int) error {
+		buf := lf.bufs[w]
+		for {
+			b := int(next.Add(1) - 1)
+			if b >= nb {
+				return nil
 			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+			lo := lf.bom + int64(b)*block
+			hi := min(lf.size, lo+block)
+			if _, err := lf.f.ReadAt(buf[:hi-lo], lo); err != nil && !errors.Is(err, io.EOF) {
+				return err
+			}
+			counts[b] = bytes.Count(buf[:hi-lo], []byte{'\n'})
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	for b := 1; b <= nb; b++ {
@@ -162,35 +155,29 @@ func (lf *lineFile) each(fn func(worker, first int, data []byte) error) error {
 		err  error
 	}
 	fails := make([]failure, lf.workers)
-	var wg sync.WaitGroup
-	for w := range lf.workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := lf.bufs[w]
-			fails[w].line = -1
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= nb || int64(b) > stop.Load() {
-					return
-				}
-				line, err := lf.block1(b, buf, w, fn)
-				if err != nil {
-					var le *lineError
-					if errors.As(err, &le) {
-						line = le.line
-					}
-					if fails[w].line < 0 || line < fails[w].line {
-						fails[w] = failure{line, err}
-					}
-					for s := stop.Load(); int64(b) < s && !stop.CompareAndSwap(s, int64(b)); s = stop.Load() {
-					}
-					return
-				}
+	_ = parallel.For(lf.workers, lf.workers, func(w, _, _ int) error { // errors go to fails
+		buf := lf.bufs[w]
+		fails[w].line = -1
+		for {
+			b := int(next.Add(1) - 1)
+			if b >= nb || int64(b) > stop.Load() {
+				return nil
 			}
-		}()
-	}
-	wg.Wait()
+			line, err := lf.block1(b, buf, w, fn)
+			if err != nil {
+				var le *lineError
+				if errors.As(err, &le) {
+					line = le.line
+				}
+				if fails[w].line < 0 || line < fails[w].line {
+					fails[w] = failure{line, err}
+				}
+				for s := stop.Load(); int64(b) < s && !stop.CompareAndSwap(s, int64(b)); s = stop.Load() {
+				}
+				return nil
+			}
+		}
+	})
 	var first failure
 	first.line = -1
 	for _, f := range fails {
