@@ -9,6 +9,8 @@ import (
 	"unsafe"
 
 	"github.com/ebitengine/purego"
+
+	"github.com/evalkit/evalkit/internal/dl"
 )
 
 // TurboJPEG's pixel formats and flags (turbojpeg.h, libjpeg-turbo 2.x).
@@ -43,7 +45,7 @@ func loadTurbo(path string) (*turboLib, error) {
 	if l, ok := turboCache[path]; ok {
 		return l, nil
 	}
-	h, err := dlopen(path)
+	h, err := dl.Open(path, dl.Local)
 	if err != nil {
 		return nil, fmt.Errorf("imagedec: cannot load TurboJPEG library %s: %w", path, err)
 	}
@@ -58,11 +60,11 @@ func loadTurbo(path string) (*turboLib, error) {
 		{"tjGetErrorCode", &l.getErrorCode},
 		{"tjDestroy", &l.destroy},
 	} {
-		if *s.p, err = dlsym(h, s.name); err != nil {
+		if *s.p, err = dl.Sym(h, s.name); err != nil {
 			return nil, fmt.Errorf("imagedec: %s has no %s (want libjpeg-turbo's TurboJPEG >= 1.4): %w", path, s.name, err)
 		}
 	}
-	es, err := dlsym(h, "tjGetErrorStr2")
+	es, err := dl.Sym(h, "tjGetErrorStr2")
 	if err != nil {
 		return nil, fmt.Errorf("imagedec: %s has no tjGetErrorStr2 (want libjpeg-turbo's TurboJPEG >= 2.0): %w", path, err)
 	}

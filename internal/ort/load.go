@@ -6,6 +6,8 @@ import (
 	"os"
 	"sync"
 	"unsafe"
+
+	"github.com/evalkit/evalkit/internal/dl"
 )
 
 // EnvVar names the environment variable Load reads when no path is given.
@@ -33,9 +35,8 @@ type Runtime struct {
 }
 
 var (
-	loadMu  sync.Mutex
-	loaded  = map[string]*Runtime{}
-	dlError error // set on platforms without dlopen
+	loadMu sync.Mutex
+	loaded = map[string]*Runtime{}
 )
 
 // Load loads ONNX Runtime: from path when it is not empty, else from the
@@ -64,14 +65,11 @@ func Load(path string) (*Runtime, error) {
 }
 
 func load(path string) (*Runtime, error) {
-	if dlError != nil {
-		return nil, dlError
-	}
-	h, err := dlopen(path)
+	h, err := dl.Open(path, dl.Local)
 	if err != nil {
 		return nil, err
 	}
-	getBase, err := dlsym(h, "OrtGetApiBase")
+	getBase, err := dl.Sym(h, "OrtGetApiBase")
 	if err != nil {
 		return nil, fmt.Errorf("not an ONNX Runtime library (no OrtGetApiBase): %w", err)
 	}

@@ -1,15 +1,15 @@
-//go:build linux || darwin || freebsd
-
 package blas
 
 import (
 	"fmt"
 
 	"github.com/ebitengine/purego"
+
+	"github.com/evalkit/evalkit/internal/dl"
 )
 
 func openOpenBLAS(name string) (f *openblasFuncs, err error) {
-	h, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+	h, err := dl.Open(name, dl.Global)
 	if err != nil {
 		return nil, err // the loader's message names the library
 	}
@@ -22,7 +22,7 @@ func openOpenBLAS(name string) (f *openblasFuncs, err error) {
 		{"openblas_get_corename", &f.corename}, {"openblas_get_config", &f.config},
 		{"openblas_get_num_threads", &f.getThreads}, {"openblas_set_num_threads", &f.setThreads},
 	} {
-		p, err := purego.Dlsym(h, s.sym)
+		p, err := dl.Sym(h, s.sym)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", name, s.sym, err)
 		}
