@@ -66,40 +66,9 @@ print("%d scores, bit-identical" % a.size)
 EOF
 cat "$TMP/numpy.txt"
 
-# time_pair NAME CMD_A... -- CMD_B...: A and B alternately RUNS times
-# (output discarded), each under /usr/bin/time for its CPU time (user +
-# system); min and median wall-clock and CPU seconds of each and the ratios
-# B/A of the medians and of the minima. On a shared machine the CPU ratio
-# is the steadier one: other jobs stretch both sides' wall time.
-time_pair() {
-	local name=$1
-	shift
-	local a=() b=()
-	while [ "$1" != "--" ]; do a+=("$1"); shift; done
-	shift
-	b=("$@")
-	local ta=() tb=() ca=() cb=() s e
-	for _ in $(seq "$RUNS"); do
-		s=$EPOCHREALTIME; /usr/bin/time -o "$TMP/cpu" -f "%U %S" "${a[@]}" > /dev/null; e=$EPOCHREALTIME
-		ta+=("$(awk -v s="$s" -v e="$e" 'BEGIN {printf "%.6f", e - s}')")
-		ca+=("$(awk '{printf "%.2f", $1 + $2}' "$TMP/cpu")")
-		s=$EPOCHREALTIME; /usr/bin/time -o "$TMP/cpu" -f "%U %S" "${b[@]}" > /dev/null 2>&1; e=$EPOCHREALTIME
-		tb+=("$(awk -v s="$s" -v e="$e" 'BEGIN {printf "%.6f", e - s}')")
-		cb+=("$(awk '{printf "%.2f", $1 + $2}' "$TMP/cpu")")
-		echo "  run: evalkit ${ta[-1]} s (cpu ${ca[-1]} s), numpy ${tb[-1]} s (cpu ${cb[-1]} s), load $(cut -d' ' -f1 /proc/loadavg)"
-	done
-	summary() {
-		{ printf '%s\n' $1 | sort -g | tr '\n' ' '; echo; printf '%s\n' $2 | sort -g | tr '\n' ' '; echo; } |
-			awk -v n="$3" 'NR == 1 {na = split($0, a, " ")} NR == 2 {nb = split($0, b, " ")}
-			function med(x, k) { return (k % 2) ? x[(k + 1) / 2] : (x[k / 2] + x[k / 2 + 1]) / 2 }
-			END {
-				ma = med(a, na); mb = med(b, nb)
-				printf "%s: evalkit min %.3f med %.3f s | numpy min %.3f med %.3f s | ratio med %.1fx min %.1fx\n", n, a[1], ma, b[1], mb, mb / ma, b[1] / a[1]
-			}'
-	}
-	summary "${ta[*]}" "${tb[*]}" "$name, wall"
-	summary "${ca[*]}" "${cb[*]}" "$name, cpu"
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+REF_LABEL=numpy CPU_TIME=1
 
 echo "== $RUNS runs each, alternating, wall clock, whole process (scale $SCALE) =="
 time_pair "IJB-C 1:1 from features" "${EVALKIT[@]}" -- "${NUMPY[@]}"
