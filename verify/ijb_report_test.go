@@ -6,8 +6,11 @@ import (
 )
 
 // The report's JSON keeps evalkit ijb's field order, with the summary's
-// fields inline. At FAR 0.5 the points FPR 0 and FPR 1 are equally near:
-// eval_ijbc.py's flipped arrays pick the one with the higher TPR (FPR 1).
+// fields inline. Worked by hand: the ROC with intermediate points dropped
+// is (FPR, TPR, threshold) = (0, 0, +Inf), (0, 1, 0.8), (1, 1, 0.1), so AUC
+// 1 and EER 0 at 0.8; at FAR 0.5 the points FPR 0 and FPR 1 are equally
+// near and eval_ijbc.py's flipped arrays pick the later one (FPR 1,
+// threshold 0.1), while interpolation gives 0.8 + 0.5·(0.1 − 0.8) = 0.45.
 func TestIJBReportJSON(t *testing.T) {
 	r, err := NewROC([]float64{0.9, 0.1, 0.8, 0.2}, []bool{true, false, true, false})
 	if err != nil {
