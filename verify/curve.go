@@ -267,8 +267,14 @@ func (c *Curve) roc(keepAll bool) (*ROC, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	sortDescending(c.genuine)
-	ties, hinted := sortDescendingTies(c.impostor)
-	return rocFromSorted(c.genuine, c.impostor, c.zero, keepAll, ties, hinted)
+	if !keepAll && len(c.genuine) > 0 && len(c.impostor) >= parallelSortMin {
+		if r, ok, err := parallelROC(c.genuine, c.impostor, c.zero); ok {
+			return r, err
+		}
+	} else {
+		sortDescending(c.impostor)
+	}
+	return rocFromSorted(c.genuine, c.impostor, c.zero, keepAll)
 }
 
 // curveJSON is the serialised state of a Curve.

@@ -38,39 +38,31 @@ func sortDescending(a []float64) {
 		return
 	}
 	if len(a) >= parallelSortMin {
-		sortParallel(a, false)
+		sortParallel(a, nil)
 		return
 	}
 	var sc sortScratch
 	sortValues(a, &sc, 0)
 }
 
-// sortDescendingTies is sortDescending that also returns, when it comes
-// cheaply, the ties of the result: the indices k, ascending, where
-// a[k] == a[k+1], listed by the cores while each bucket is in the cache.
-// ok is false when they were not listed (fewer than parallelSortMin
-// scores, or more than one tie per maxTieShare scores).
-func sortDescendingTies(a []float64) (ties []int, ok bool) {
-	if len(a) < parallelSortMin {
-		sortDescending(a)
-		return nil, false
-	}
-	return sortParallel(a, true)
+// bucketVisitor follows sortParallel's buckets: plan is called once with
+// the bucket map (over the scores' range [lo, hi]) and the buckets'
+// bounds in the sorted slice, before any bucket is sorted; sorted is
+// called by worker w (of workers) right after it sorted a[lo:hi], bucket b,
+// while that bucket is still in the cache.
+type bucketVisitor interface {
+	plan(workers int, bm bucketMap, hi, lo float64, start *[distBuckets + 1]int)
+	sorted(w, b, lo, hi int)
 }
-
-// maxTieShare bounds the tie list sortDescendingTies keeps: beyond one tie
-// per maxTieShare scores, scanning the scores is as cheap as the list.
-const maxTieShare = 16
 
 // sortParallel is sortValues' first level for millions of scores, on all
 // cores: each core counts a chunk's equi-depth buckets and scatters the
 // chunk into a second buffer (written once, in order within each bucket,
 // instead of permuted in place with random swaps), then the cores take
-// buckets in turn and sort each from the buffer back into a.
-//
-// With listTies, each core also lists the ties of the buckets it sorted
-// (see sortDescendingTies).
-func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
+// buckets in turn and sort each from the buffer back into a, calling v
+// (when not nil) on each. It returns false, v not called, when the range
+// cannot be split by value (see bucketScale) and a was sorted otherwise.
+func sortParallel(a []float64, v bucketVisitor) bool {
 	n := len(a)
 	w := runtime.GOMAXPROCS(0)
 	his, los := make([]float64, w), make([]float64, w)
@@ -86,7 +78,7 @@ func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
 	bm, scalable := equiDepth(a, hi, lo, &sc)
 	if !scalable {
 		sortValues(a, &sc, 0)
-		return nil, false
+		return false
 	}
 	counts := make([][distBuckets]int, w)
 	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
@@ -108,6 +100,9 @@ func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
 		}
 	}
 	start[distBuckets] = sum
+	if v != nil {
+		v.plan(w, bm, hi, lo, &start)
+	}
 	buf := make([]float64, n)
 	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
 		o := &offs[k]
@@ -118,9 +113,8 @@ func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
 		}
 		return nil
 	})
-	var next, tieCount atomic.Int64
-	var tieLists [distBuckets][]int
-	_ = parallelfor.For(w, w, func(int, int, int) error {
+	var next atomic.Int64
+	_ = parallelfor.For(w, w, func(k, _, _ int) error {
 		var sc sortScratch
 		for b := int(next.Add(1) - 1); b < distBuckets; b = int(next.Add(1) - 1) {
 			lo, hi := start[b], start[b+1]
@@ -130,27 +124,13 @@ func sortParallel(a []float64, listTies bool) (ties []int, ok bool) {
 				copy(a[lo:hi], buf[lo:hi])
 				sortValues(a[lo:hi], &sc, 1)
 			}
-			if listTies && tieCount.Load() <= int64(n/maxTieShare) {
-				var l []int
-				for k := lo; k+1 < hi; k++ {
-					if a[k] == a[k+1] { // equal scores share a bucket
-						l = append(l, k)
-					}
-				}
-				tieLists[b] = l
-				tieCount.Add(int64(len(l)))
+			if v != nil {
+				v.sorted(k, b, lo, hi)
 			}
 		}
 		return nil
 	})
-	if !listTies || tieCount.Load() > int64(n/maxTieShare) {
-		return nil, false
-	}
-	ties = make([]int, 0, tieCount.Load())
-	for _, l := range tieLists {
-		ties = append(ties, l...)
-	}
-	return ties, true
+	return true
 }
 
 // sortScratch holds the buffers sortBucket reuses, sized once.

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -96,30 +95,43 @@ func BenchmarkSortScores(b *testing.B) {
 	}
 }
 
-// TestROCTieHints: the ROC built with the tie list of the parallel sort
-// equals the one built by reading every impostor score, on curves of more
-// than parallelSortMin impostors with distinct scores, many ties, a few
-// genuine scores or many, genuine scores equal to impostor ones, zeros.
-func TestROCTieHints(t *testing.T) {
+// TestParallelROC: the ROC built bucket by bucket on the sorting cores
+// (Curve.ROC from parallelSortMin impostor scores on) equals the one built
+// serially from the sorted scores, point for point and bit for bit, on
+// curves with distinct scores, many ties, a few genuine scores or many,
+// genuine scores equal to impostor ones, above or below them all, signed
+// zeros, a few values only (segments of one point), scores a few ulps
+// apart, and subnormal scores (whose range the parallel sort cannot split
+// by value).
+func TestParallelROC(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	for _, tc := range []struct {
 		name     string
 		genShare int // one genuine score per genShare
 		score    func() float64
+		genShift float64
 	}{
-		{"distinct, few genuine", 500, func() float64 { return r.NormFloat64() }},
-		{"distinct, half genuine", 2, func() float64 { return r.NormFloat64() }},
-		{"grid of 1e-4, few genuine", 300, func() float64 { return math.Round(r.NormFloat64()*1e4) / 1e4 }},
-		{"grid of 1e-6", 50, func() float64 { return math.Round(r.NormFloat64()*1e6) / 1e6 }},
-		{"float32", 100, func() float64 { return float64(float32(r.NormFloat64())) }},
-		{"signed zeros", 100, func() float64 { return []float64{0, math.Copysign(0, -1), r.NormFloat64()}[r.IntN(3)] }},
+		{"distinct, few genuine", 500, func() float64 { return r.NormFloat64() }, 0.5},
+		{"distinct, half genuine", 2, func() float64 { return r.NormFloat64() }, 0.5},
+		{"genuine above and below all", 300, func() float64 { return r.NormFloat64() }, 8},
+		{"grid of 1e-4, few genuine", 300, func() float64 { return math.Round(r.NormFloat64()*1e4) / 1e4 }, 0.5},
+		{"grid of 1e-6", 50, func() float64 { return math.Round(r.NormFloat64()*1e6) / 1e6 }, 0.5},
+		{"float32", 100, func() float64 { return float64(float32(r.NormFloat64())) }, 0.5},
+		{"signed zeros", 100, func() float64 { return []float64{0, math.Copysign(0, -1), r.NormFloat64()}[r.IntN(3)] }, 0.5},
+		{"few values", 100, func() float64 { return float64(r.IntN(300)) / 8 }, 0},
+		{"subnormals", 100, func() float64 { return math.Float64frombits(uint64(r.IntN(300))) }, 0},
+		{"ulps", 100, func() float64 { return math.Float64frombits(math.Float64bits(0.75) + uint64(r.IntN(300))) }, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var gen, imp []float64
 			n := parallelSortMin*tc.genShare/(tc.genShare-1) + 4321
 			for i := 0; i < n || len(imp) < parallelSortMin; i++ {
 				if r.IntN(tc.genShare) == 0 {
-					gen = append(gen, tc.score()+0.5)
+					shift := tc.genShift
+					if tc.genShift > 1 && r.IntN(2) == 0 {
+						shift = -shift
+					}
+					gen = append(gen, tc.score()+shift)
 				} else {
 					imp = append(imp, tc.score())
 				}
@@ -127,31 +139,45 @@ func TestROCTieHints(t *testing.T) {
 			for i := 0; i < len(gen); i += 7 {
 				gen[i] = imp[r.IntN(len(imp))] // genuine scores tied with impostor ones
 			}
-			sortDescending(gen)
-			ties, hinted := sortDescendingTies(imp)
-			if strings.HasPrefix(tc.name, "distinct") && !hinted {
-				t.Fatalf("no tie list for %d distinct impostor scores", len(imp))
-			}
-			t.Logf("%d genuine, %d impostor scores, %d ties listed (%v)", len(gen), len(imp), len(ties), hinted)
-			for _, keepAll := range []bool{false, true} {
-				want, err := rocFromSorted(gen, imp, positiveZero, keepAll, nil, false)
+			sg, si := slices.Clone(gen), slices.Clone(imp)
+			slices.SortFunc(sg, func(x, y float64) int { return -cmpFloat(x, y) })
+			slices.SortFunc(si, func(x, y float64) int { return -cmpFloat(x, y) })
+			for _, procs := range []int{1, 2, 3} {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				c, err := NewCurveOwning(slices.Clone(gen), slices.Clone(imp))
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := rocFromSorted(gen, imp, positiveZero, keepAll, ties, hinted)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(got.FPR) != len(want.FPR) {
-					t.Fatalf("keepAll %v: %d points with the tie list, %d reading every score", keepAll, len(got.FPR), len(want.FPR))
-				}
-				for i := range want.FPR {
-					if got.FPR[i] != want.FPR[i] || got.TPR[i] != want.TPR[i] || math.Float64bits(got.Thresholds[i]) != math.Float64bits(want.Thresholds[i]) {
-						t.Fatalf("keepAll %v: point %d (%v, %v, %v), want (%v, %v, %v)", keepAll, i,
-							got.FPR[i], got.TPR[i], got.Thresholds[i], want.FPR[i], want.TPR[i], want.Thresholds[i])
+				for _, keepAll := range []bool{false, true} {
+					want, err := rocFromSorted(sg, si, c.zero, keepAll)
+					if err != nil {
+						t.Fatal(err)
 					}
+					got, err := c.roc(keepAll)
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Logf("%d genuine, %d impostor scores, %d points, keepAll %v, %d cores", len(gen), len(imp), len(got.FPR), keepAll, procs)
+					sameROC(t, got, want)
 				}
 			}
 		})
+	}
+}
+
+// sameROC fails unless got and want are the same curve, bit for bit.
+func sameROC(t *testing.T, got, want *ROC) {
+	t.Helper()
+	if len(got.FPR) != len(want.FPR) || len(got.TPR) != len(want.FPR) || len(got.Thresholds) != len(want.FPR) {
+		t.Fatalf("%d/%d/%d points, want %d", len(got.FPR), len(got.TPR), len(got.Thresholds), len(want.FPR))
+	}
+	if got.Positives != want.Positives || got.Negatives != want.Negatives {
+		t.Fatalf("%d positives, %d negatives; want %d, %d", got.Positives, got.Negatives, want.Positives, want.Negatives)
+	}
+	for i := range want.FPR {
+		if got.FPR[i] != want.FPR[i] || got.TPR[i] != want.TPR[i] || math.Float64bits(got.Thresholds[i]) != math.Float64bits(want.Thresholds[i]) {
+			t.Fatalf("point %d (%v, %v, %v), want (%v, %v, %v)", i,
+				got.FPR[i], got.TPR[i], got.Thresholds[i], want.FPR[i], want.TPR[i], want.Thresholds[i])
+		}
 	}
 }

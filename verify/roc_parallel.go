@@ -1,0 +1,106 @@
+package verify
+
+// rocSegments builds the ROC on the cores of sortParallel, bucket by
+// bucket: each bucket of impostor scores, right after it is sorted and
+// while it is in the cache, is merged with the genuine scores of its value
+// range into its stretch of the ROC's points (the segment), whose interior
+// points are decided there; one serial pass then decides the few points at
+// the segments' ends and joins the pieces. Nothing reads the sorted scores
+// again.
+//
+// The bucket map is non-increasing in the score, so the genuine scores,
+// sorted descending, fall into the buckets in order, equal scores of both
+// classes into the same bucket; those above or below every impostor score
+// make a segment before the first bucket or after the last.
+type rocSegments struct {
+	gen, imp []float64 // gen sorted descending
+	zero     zeroSign
+	// genStart[b] is the first genuine score of bucket b: gen[:genStart[0]]
+	// lie above every impostor score, gen[genStart[distBuckets]:] below.
+	genStart [distBuckets + 1]int
+	start    *[distBuckets + 1]int // the impostor buckets' bounds
+	segs     [distBuckets]rocSegment
+	workers  []rocBuilder // each worker's builder; its kept points hold its segments' interiors
+}
+
+// rocSegment is what a worker leaves of a segment of m points q0 … q(m−1):
+// the first two and the last two, undecided (their neighbours lie in other
+// segments), and the decisions on q1 … q(m−2), kept in
+// workers[w].kept[lo:hi] (the last two are the first two when m is 2).
+type rocSegment struct {
+	m          int
+	head, tail [2]rocPoint
+	w, lo, hi  int
+}
+
+// parallelROC computes the ROC (collinear points dropped) of gen, sorted
+// descending, and imp, at least parallelSortMin scores, which it sorts
+// descending. ok is false, and imp sorted, when the impostor scores could
+// not be split by value.
+func parallelROC(gen, imp []float64, zero zeroSign) (r *ROC, ok bool, err error) {
+	s := &rocSegments{gen: gen, imp: imp, zero: zero}
+	if !sortParallel(imp, s) {
+		return nil, false, nil
+	}
+	r, err = s.join()
+	return r, true, err
+}
+
+func (s *rocSegments) plan(workers int, bm bucketMap, hi, lo float64, start *[distBuckets + 1]int) {
+	s.start = start
+	s.workers = make([]rocBuilder, workers)
+	k := 0
+	for k < len(s.gen) && s.gen[k] > hi {
+		k++
+	}
+	for b := range distBuckets {
+		s.genStart[b] = k
+		for k < len(s.gen) && s.gen[k] >= lo && bm.bucket(s.gen[k]) <= b {
+			k++
+		}
+	}
+	s.genStart[distBuckets] = k
+}
+
+func (s *rocSegments) sorted(w, b, lo, hi int) {
+	bd := &s.workers[w]
+	bd.n = 0
+	seg := &s.segs[b]
+	seg.w, seg.lo = w, len(bd.kept)+1 // kept[lo-1] is q0
+	g0, g1 := s.genStart[b], s.genStart[b+1]
+	bd.merge(s.gen[g0:g1], s.imp[lo:hi], int64(g0), int64(lo), s.zero)
+	seg.m, seg.head, seg.tail, seg.hi = bd.n, bd.head, [2]rocPoint{bd.p1, bd.p2}, len(bd.kept)
+}
+
+// join decides the points at the segments' ends, in order, with a builder
+// that takes each segment's interior as decided, and divides.
+func (s *rocSegments) join() (*ROC, error) {
+	g := newROCBuilder(false, 4*distBuckets)
+	var pieces [][]rocPoint
+	flushed := 0
+	g.merge(s.gen[:s.genStart[0]], nil, 0, 0, s.zero)
+	for b := range s.segs {
+		seg := &s.segs[b]
+		switch seg.m {
+		case 0:
+			continue
+		case 1:
+			g.add(seg.head[0].t, seg.head[0].tp, seg.head[0].fp)
+			continue
+		}
+		g.add(seg.head[0].t, seg.head[0].tp, seg.head[0].fp) // decides the point before
+		g.add(seg.head[1].t, seg.head[1].tp, seg.head[1].fp) // decides q0
+		pieces = append(pieces, g.kept[flushed:], s.workers[seg.w].kept[seg.lo:seg.hi])
+		flushed = len(g.kept)
+		// As if q2 … q(m−1) had been added.
+		g.p1, g.p2 = seg.tail[0], seg.tail[1]
+		g.n += seg.m - 2
+	}
+	gs := s.genStart[distBuckets]
+	g.merge(s.gen[gs:], nil, int64(gs), int64(len(s.imp)), s.zero)
+	if g.n > 1 {
+		g.kept = append(g.kept, g.p2)
+	}
+	pieces = append(pieces, g.kept[flushed:])
+	return rocOfPoints(pieces, int64(len(s.gen)), int64(len(s.imp)))
+}
