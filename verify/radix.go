@@ -51,7 +51,7 @@ func sortDescending(a []float64) {
 // called by worker w (of workers) right after it sorted a[lo:hi], bucket b,
 // while that bucket is still in the cache.
 type bucketVisitor interface {
-	plan(workers int, bm bucketMap, hi, lo float64, start *[distBuckets + 1]int)
+	plan(workers int, bm bucketMap, hi, lo float64, start []int)
 	sorted(w, b, lo, hi int)
 }
 
@@ -70,42 +70,42 @@ func sortParallel(a []float64, v bucketVisitor) bool {
 		his[k], los[k] = valueRange(a[lo:hi])
 		return nil
 	})
-	hi, lo := his[0], los[0]
-	for k := range his {
-		hi, lo = max(hi, his[k]), min(lo, los[k])
-	}
+	hi, lo := valueRange(his)
+	_, lo = valueRange(los)
 	var sc sortScratch
-	bm, scalable := equiDepth(a, hi, lo, &sc)
+	nb := parallelBuckets(n)
+	bm, scalable := equiDepth(a, hi, lo, nb, &sc)
 	if !scalable {
 		sortValues(a, &sc, 0)
 		return false
 	}
-	counts := make([][distBuckets]int, w)
+	counts := make([]int, w*nb)
 	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
-		c := &counts[k]
+		c := counts[k*nb : (k+1)*nb]
 		for _, x := range a[lo:hi] {
 			c[bm.bucket(x)]++
 		}
 		return nil
 	})
-	// Chunk k's scores of bucket b go after those of chunks before it.
-	var start [distBuckets + 1]int
-	offs := make([][distBuckets]int, w)
+	// Chunk k's scores of bucket b go after those of chunks before it:
+	// counts becomes each chunk's offsets.
+	start := make([]int, nb+1)
 	sum := 0
-	for b := range distBuckets {
+	for b := range nb {
 		start[b] = sum
-		for k := range counts {
-			offs[k][b] = sum
-			sum += counts[k][b]
+		for k := range w {
+			c := counts[k*nb+b]
+			counts[k*nb+b] = sum
+			sum += c
 		}
 	}
-	start[distBuckets] = sum
+	start[nb] = sum
 	if v != nil {
-		v.plan(w, bm, hi, lo, &start)
+		v.plan(w, bm, hi, lo, start)
 	}
 	buf := make([]float64, n)
 	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
-		o := &offs[k]
+		o := counts[k*nb : (k+1)*nb]
 		for _, x := range a[lo:hi] {
 			b := bm.bucket(x)
 			buf[o[b]] = x
@@ -116,7 +116,7 @@ func sortParallel(a []float64, v bucketVisitor) bool {
 	var next atomic.Int64
 	_ = parallelfor.For(w, w, func(k, _, _ int) error {
 		var sc sortScratch
-		for b := int(next.Add(1) - 1); b < distBuckets; b = int(next.Add(1) - 1) {
+		for b := int(next.Add(1) - 1); b < nb; b = int(next.Add(1) - 1) {
 			lo, hi := start[b], start[b+1]
 			if hi-lo <= radixLSDMax {
 				sortBucketInto(a[lo:hi], buf[lo:hi], &sc)
@@ -133,21 +133,40 @@ func sortParallel(a []float64, v bucketVisitor) bool {
 	return true
 }
 
+// parallelBucket is the mean bucket size sortParallel aims at: half
+// radixLSDMax, so that a bucket's share of the sample can stray far from
+// its mean before the bucket misses the in-cache sort. (A variable so that
+// tests can have many buckets without sorting tens of millions of scores.)
+var parallelBucket = radixLSDMax / 2
+
+// parallelBuckets returns the number of value buckets sortParallel
+// splits n scores into: at least distBuckets, about parallelBucket scores
+// each.
+func parallelBuckets(n int) int {
+	return min(maxBuckets, max(distBuckets, (n+parallelBucket-1)/parallelBucket))
+}
+
 // sortScratch holds the buffers sortBucket reuses, sized once.
 type sortScratch struct {
 	vals      []float64
 	count     []int32
 	keys      []uint64
-	table     *[distCells]uint8 // cell → bucket, sortValues
+	table     *[distCells]uint16 // cell → bucket
 	cellCount *[distCells]uint32
 }
 
-// valueRange returns the largest and smallest of a.
+// valueRange returns the largest and smallest of a (NaN-free; of +0 and
+// −0, either). Plain comparisons, not the max and min built-ins, whose
+// care for NaN and signed zeros costs half the loop.
 func valueRange(a []float64) (hi, lo float64) {
 	hi, lo = a[0], a[0]
 	for _, x := range a[1:] {
-		hi = max(hi, x)
-		lo = min(lo, x)
+		if x > hi {
+			hi = x
+		}
+		if x < lo {
+			lo = x
+		}
 	}
 	return hi, lo
 }
@@ -178,7 +197,7 @@ func sortValues(a []float64, sc *sortScratch, depth int) {
 	if !(hi > lo) {
 		return // all equal
 	}
-	bm, ok := equiDepth(a, hi, lo, sc)
+	bm, ok := equiDepth(a, hi, lo, distBuckets, sc)
 	if !ok || depth > 8 {
 		sortByKeys(a, sc)
 		return
@@ -197,17 +216,17 @@ func sortValues(a []float64, sc *sortScratch, depth int) {
 	}
 }
 
-// equiDepth maps scores in [lo, hi] to distBuckets buckets, built from a
+// equiDepth maps scores in [lo, hi] to nb buckets, built from a
 // sample of the scores: non-increasing in the score, with about as many
 // scores in each bucket. ok is false when the range cannot be scaled (see
 // bucketScale). The map uses sc's table until the next call.
-func equiDepth(a []float64, hi, lo float64, sc *sortScratch) (m bucketMap, ok bool) {
+func equiDepth(a []float64, hi, lo float64, nb int, sc *sortScratch) (m bucketMap, ok bool) {
 	cellScale, ok := bucketScale(hi, lo, distCells)
 	if !ok {
 		return m, false
 	}
 	if sc.table == nil {
-		sc.table = new([distCells]uint8)
+		sc.table = new([distCells]uint16)
 		sc.cellCount = new([distCells]uint32)
 	}
 	m = bucketMap{h: hi * 0.5, scale: cellScale, table: sc.table}
@@ -221,7 +240,7 @@ func equiDepth(a []float64, hi, lo float64, sc *sortScratch) (m bucketMap, ok bo
 	}
 	cum := 0
 	for c := range cc {
-		m.table[c] = uint8(min(cum*distBuckets/taken, distBuckets-1)) // cells past the last sampled one: the last bucket
+		m.table[c] = uint16(min(cum*nb/taken, nb-1)) // cells past the last sampled one: the last bucket
 		cum += int(cc[c])
 	}
 	return m, true
@@ -231,7 +250,7 @@ func equiDepth(a []float64, hi, lo float64, sc *sortScratch) (m bucketMap, ok bo
 // the cell's bucket.
 type bucketMap struct {
 	h, scale float64
-	table    *[distCells]uint8
+	table    *[distCells]uint16
 }
 
 func (m bucketMap) cell(x float64) int { return min(int((m.h-x*0.5)*m.scale), distCells-1) }
@@ -486,6 +505,7 @@ const (
 	// in-place permutation on one core (BenchmarkSortScores), at the cost
 	// of 8 bytes per score while it runs.
 	parallelSortMin = 1 << 20
+	maxBuckets      = 1 << 14 // sortParallel's most: one uint16 per cell
 	radixBits       = 8
 	radixMask       = 1<<radixBits - 1
 	radixSmall      = 48

@@ -16,10 +16,9 @@ type rocSegments struct {
 	gen, imp []float64 // gen sorted descending
 	zero     zeroSign
 	// genStart[b] is the first genuine score of bucket b: gen[:genStart[0]]
-	// lie above every impostor score, gen[genStart[distBuckets]:] below.
-	genStart [distBuckets + 1]int
-	start    *[distBuckets + 1]int // the impostor buckets' bounds
-	segs     [distBuckets]rocSegment
+	// lie above every impostor score, gen[genStart[buckets]:] below.
+	genStart []int
+	segs     []rocSegment
 	workers  []rocBuilder // each worker's builder; its kept points hold its segments' interiors
 }
 
@@ -46,20 +45,22 @@ func parallelROC(gen, imp []float64, zero zeroSign) (r *ROC, ok bool, err error)
 	return r, true, err
 }
 
-func (s *rocSegments) plan(workers int, bm bucketMap, hi, lo float64, start *[distBuckets + 1]int) {
-	s.start = start
+func (s *rocSegments) plan(workers int, bm bucketMap, hi, lo float64, start []int) {
+	nb := len(start) - 1
 	s.workers = make([]rocBuilder, workers)
+	s.segs = make([]rocSegment, nb)
+	s.genStart = make([]int, nb+1)
 	k := 0
 	for k < len(s.gen) && s.gen[k] > hi {
 		k++
 	}
-	for b := range distBuckets {
+	for b := range nb {
 		s.genStart[b] = k
 		for k < len(s.gen) && s.gen[k] >= lo && bm.bucket(s.gen[k]) <= b {
 			k++
 		}
 	}
-	s.genStart[distBuckets] = k
+	s.genStart[nb] = k
 }
 
 func (s *rocSegments) sorted(w, b, lo, hi int) {
@@ -75,7 +76,7 @@ func (s *rocSegments) sorted(w, b, lo, hi int) {
 // join decides the points at the segments' ends, in order, with a builder
 // that takes each segment's interior as decided, and divides.
 func (s *rocSegments) join() (*ROC, error) {
-	g := newROCBuilder(false, 4*distBuckets)
+	g := newROCBuilder(false, 4*len(s.segs))
 	var pieces [][]rocPoint
 	flushed := 0
 	g.merge(s.gen[:s.genStart[0]], nil, 0, 0, s.zero)
@@ -96,7 +97,7 @@ func (s *rocSegments) join() (*ROC, error) {
 		g.p1, g.p2 = seg.tail[0], seg.tail[1]
 		g.n += seg.m - 2
 	}
-	gs := s.genStart[distBuckets]
+	gs := s.genStart[len(s.segs)]
 	g.merge(s.gen[gs:], nil, int64(gs), int64(len(s.imp)), s.zero)
 	if g.n > 1 {
 		g.kept = append(g.kept, g.p2)
