@@ -70,8 +70,8 @@ func sortParallel(a []float64, v bucketVisitor) bool {
 		his[k], los[k] = valueRange(a[lo:hi])
 		return nil
 	})
-	hi, lo := valueRange(his)
-	_, lo = valueRange(los)
+	hi, _ := valueRange(his)
+	_, lo := valueRange(los)
 	var sc sortScratch
 	nb := parallelBuckets(n)
 	bm, scalable := equiDepth(a, hi, lo, nb, &sc)
