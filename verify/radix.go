@@ -46,12 +46,11 @@ func sortDescending(a []float64) {
 }
 
 // bucketVisitor follows sortParallel's buckets: plan is called once with
-// the bucket map (over the scores' range [lo, hi]) and the buckets'
-// bounds in the sorted slice, before any bucket is sorted; sorted is
+// the bucket map and the buckets' bounds in the sorted slice, before any bucket is sorted; sorted is
 // called by worker w (of workers) right after it sorted a[lo:hi], bucket b,
 // while that bucket is still in the cache.
 type bucketVisitor interface {
-	plan(workers int, bm bucketMap, hi, lo float64, start []int)
+	plan(workers int, bm bucketMap, start []int)
 	sorted(w, b, lo, hi int)
 }
 
@@ -65,16 +64,14 @@ type bucketVisitor interface {
 func sortParallel(a []float64, v bucketVisitor) bool {
 	n := len(a)
 	w := runtime.GOMAXPROCS(0)
-	his, los := make([]float64, w), make([]float64, w)
-	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
-		his[k], los[k] = valueRange(a[lo:hi])
-		return nil
-	})
-	hi, _ := valueRange(his)
-	_, lo := valueRange(los)
+	// The buckets' bounds come from the sample's range, not the scores':
+	// scores beyond it go to the first or the last bucket (see
+	// bucketMap.cell), which saves a pass over them all.
 	var sc sortScratch
 	nb := parallelBuckets(n)
-	bm, scalable := equiDepth(a, hi, lo, nb, &sc)
+	sample := sc.sample(a)
+	hi, lo := valueRange(sample)
+	bm, scalable := equiDepth(sample, hi, lo, nb, &sc)
 	if !scalable {
 		sortValues(a, &sc, 0)
 		return false
@@ -101,7 +98,7 @@ func sortParallel(a []float64, v bucketVisitor) bool {
 	}
 	start[nb] = sum
 	if v != nil {
-		v.plan(w, bm, hi, lo, start)
+		v.plan(w, bm, start)
 	}
 	buf := make([]float64, n)
 	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
@@ -153,6 +150,21 @@ type sortScratch struct {
 	keys      []uint64
 	table     *[distCells]uint16 // cell → bucket
 	cellCount *[distCells]uint32
+	samples   []float64
+}
+
+// sample returns every len(a)/distSample-th score of a (about distSample
+// of them), copied to sc.
+func (sc *sortScratch) sample(a []float64) []float64 {
+	if sc.samples == nil {
+		sc.samples = make([]float64, 0, 2*distSample)
+	}
+	step := max(1, len(a)/distSample)
+	sc.samples = sc.samples[:0]
+	for i := 0; i < len(a); i += step {
+		sc.samples = append(sc.samples, a[i])
+	}
+	return sc.samples
 }
 
 // valueRange returns the largest and smallest of a (NaN-free; of +0 and
@@ -197,7 +209,7 @@ func sortValues(a []float64, sc *sortScratch, depth int) {
 	if !(hi > lo) {
 		return // all equal
 	}
-	bm, ok := equiDepth(a, hi, lo, distBuckets, sc)
+	bm, ok := equiDepth(sc.sample(a), hi, lo, distBuckets, sc)
 	if !ok || depth > 8 {
 		sortByKeys(a, sc)
 		return
@@ -216,11 +228,11 @@ func sortValues(a []float64, sc *sortScratch, depth int) {
 	}
 }
 
-// equiDepth maps scores in [lo, hi] to nb buckets, built from a
-// sample of the scores: non-increasing in the score, with about as many
-// scores in each bucket. ok is false when the range cannot be scaled (see
-// bucketScale). The map uses sc's table until the next call.
-func equiDepth(a []float64, hi, lo float64, nb int, sc *sortScratch) (m bucketMap, ok bool) {
+// equiDepth maps scores to nb buckets, built from a sample of them in
+// [lo, hi]: non-increasing in the score, with about as many scores in each
+// bucket. ok is false when the range cannot be scaled (see bucketScale).
+// The map uses sc's table until the next call.
+func equiDepth(sample []float64, hi, lo float64, nb int, sc *sortScratch) (m bucketMap, ok bool) {
 	cellScale, ok := bucketScale(hi, lo, distCells)
 	if !ok {
 		return m, false
@@ -232,15 +244,12 @@ func equiDepth(a []float64, hi, lo float64, nb int, sc *sortScratch) (m bucketMa
 	m = bucketMap{h: hi * 0.5, scale: cellScale, table: sc.table}
 	cc := sc.cellCount
 	clear(cc[:])
-	step := max(1, len(a)/distSample)
-	taken := 0
-	for i := 0; i < len(a); i += step {
-		cc[m.cell(a[i])]++
-		taken++
+	for _, x := range sample {
+		cc[m.cell(x)]++
 	}
 	cum := 0
 	for c := range cc {
-		m.table[c] = uint16(min(cum*nb/taken, nb-1)) // cells past the last sampled one: the last bucket
+		m.table[c] = uint16(min(cum*nb/len(sample), nb-1)) // cells past the last sampled one: the last bucket
 		cum += int(cc[c])
 	}
 	return m, true
@@ -253,7 +262,19 @@ type bucketMap struct {
 	table    *[distCells]uint16
 }
 
-func (m bucketMap) cell(x float64) int { return min(int((m.h-x*0.5)*m.scale), distCells-1) }
+// cell clamps: a score above the range's top is in cell 0, one below its
+// bottom in the last (±Inf included), so the map stays non-increasing over
+// all scores.
+func (m bucketMap) cell(x float64) int {
+	c := (m.h - x*0.5) * m.scale
+	if c >= distCells-1 {
+		return distCells - 1
+	}
+	if c > 0 {
+		return int(c)
+	}
+	return 0
+}
 
 func (m bucketMap) bucket(x float64) int { return int(m.table[m.cell(x)]) }
 

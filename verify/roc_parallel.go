@@ -10,13 +10,12 @@ package verify
 //
 // The bucket map is non-increasing in the score, so the genuine scores,
 // sorted descending, fall into the buckets in order, equal scores of both
-// classes into the same bucket; those above or below every impostor score
-// make a segment before the first bucket or after the last.
+// classes into the same bucket; those above or below the bucket map's
+// range into the first or the last.
 type rocSegments struct {
 	gen, imp []float64 // gen sorted descending
 	zero     zeroSign
-	// genStart[b] is the first genuine score of bucket b: gen[:genStart[0]]
-	// lie above every impostor score, gen[genStart[buckets]:] below.
+	// gen[genStart[b]:genStart[b+1]] are the genuine scores of bucket b.
 	genStart []int
 	segs     []rocSegment
 	workers  []rocBuilder // each worker's builder; its kept points hold its segments' interiors
@@ -45,22 +44,19 @@ func parallelROC(gen, imp []float64, zero zeroSign) (r *ROC, ok bool, err error)
 	return r, true, err
 }
 
-func (s *rocSegments) plan(workers int, bm bucketMap, hi, lo float64, start []int) {
+func (s *rocSegments) plan(workers int, bm bucketMap, start []int) {
 	nb := len(start) - 1
 	s.workers = make([]rocBuilder, workers)
 	s.segs = make([]rocSegment, nb)
 	s.genStart = make([]int, nb+1)
 	k := 0
-	for k < len(s.gen) && s.gen[k] > hi {
-		k++
-	}
 	for b := range nb {
 		s.genStart[b] = k
-		for k < len(s.gen) && s.gen[k] >= lo && bm.bucket(s.gen[k]) <= b {
+		for k < len(s.gen) && bm.bucket(s.gen[k]) <= b {
 			k++
 		}
 	}
-	s.genStart[nb] = k
+	s.genStart[nb] = k // len(s.gen): the last bucket takes the lowest scores
 }
 
 func (s *rocSegments) sorted(w, b, lo, hi int) {
@@ -79,7 +75,6 @@ func (s *rocSegments) join() (*ROC, error) {
 	g := newROCBuilder(false, 4*len(s.segs))
 	var pieces [][]rocPoint
 	flushed := 0
-	g.merge(s.gen[:s.genStart[0]], nil, 0, 0, s.zero)
 	for b := range s.segs {
 		seg := &s.segs[b]
 		switch seg.m {
@@ -97,8 +92,6 @@ func (s *rocSegments) join() (*ROC, error) {
 		g.p1, g.p2 = seg.tail[0], seg.tail[1]
 		g.n += seg.m - 2
 	}
-	gs := s.genStart[len(s.segs)]
-	g.merge(s.gen[gs:], nil, int64(gs), int64(len(s.imp)), s.zero)
 	if g.n > 1 {
 		g.kept = append(g.kept, g.p2)
 	}
