@@ -12,7 +12,8 @@ import (
 // TestSortDescendingShapes checks sortDescending against a comparison sort
 // on the score shapes its value buckets must survive: smooth, crowded
 // around a mode, piles of equal scores, float32 values, scores a few ulps
-// apart, subnormals, signed zeros and infinities, on one core and on all.
+// apart, subnormals, signed zeros and infinities, rare outliers, on one
+// core and on all.
 func TestSortDescendingShapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	gen := map[string]func(i int) float64{
@@ -28,6 +29,14 @@ func TestSortDescendingShapes(t *testing.T) {
 		"inf":    func(int) float64 { return []float64{math.Inf(1), math.Inf(-1), r.Float64()}[r.IntN(3)] },
 		"skewed": func(int) float64 { return math.Exp(8 * r.NormFloat64()) },
 		"huge":   func(int) float64 { return (r.Float64() - 0.5) * math.MaxFloat64 },
+		// far outside the range of the sample the parallel sort's buckets
+		// are cut from (which takes every 32nd score here)
+		"rare outliers": func(i int) float64 {
+			if (i+1)%100003 == 0 {
+				return []float64{1e300, -1e300, 7, -7}[r.IntN(4)]
+			}
+			return 0.5 + 1e-9*r.Float64()
+		},
 	}
 	for name, g := range gen {
 		for _, n := range []int{1000, 70000, parallelSortMin + 12345} {
