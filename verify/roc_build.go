@@ -24,9 +24,14 @@ type rocPoint struct {
 type rocBuilder struct {
 	keepAll bool
 	kept    []rocPoint
-	n       int         // points seen
-	head    [2]rocPoint // the first two points seen
-	p1, p2  rocPoint    // the last two points seen, oldest first
+	// With chunk > 0, kept holds at most chunk points and full the chunks
+	// filled before it: points are never copied as they accumulate (the
+	// parallel ROC's builders keep millions, in fresh memory).
+	chunk  int
+	full   [][]rocPoint
+	n      int         // points seen
+	head   [2]rocPoint // the first two points seen
+	p1, p2 rocPoint    // the last two points seen, oldest first
 }
 
 // newROCBuilder returns a builder whose first point is (0, 0) at +Inf.
@@ -41,11 +46,11 @@ func (b *rocBuilder) add(t float64, tp, fp int64) {
 	p := rocPoint{t, tp, fp}
 	switch {
 	case b.keepAll || b.n == 0:
-		b.kept = append(b.kept, p)
+		b.keep(p)
 	case b.n >= 2:
 		// decide point n-1 (p2) from points n-2 (p1), n-1 and n
 		if tp-2*b.p2.tp+b.p1.tp != 0 || fp-2*b.p2.fp+b.p1.fp != 0 {
-			b.kept = append(b.kept, b.p2)
+			b.keep(b.p2)
 		}
 	}
 	if b.n < 2 {
@@ -53,6 +58,34 @@ func (b *rocBuilder) add(t float64, tp, fp int64) {
 	}
 	b.p1, b.p2 = b.p2, p
 	b.n++
+}
+
+// keep appends p to the kept points.
+func (b *rocBuilder) keep(p rocPoint) {
+	if b.chunk > 0 && len(b.kept) == cap(b.kept) {
+		if len(b.kept) > 0 {
+			b.full = append(b.full, b.kept)
+		}
+		b.kept = make([]rocPoint, 0, b.chunk)
+	}
+	b.kept = append(b.kept, p)
+}
+
+// kepts returns the number of points kept.
+func (b *rocBuilder) kepts() int { return len(b.full)*b.chunk + len(b.kept) }
+
+// appendKept appends the kept points lo to hi−1 to pieces.
+func (b *rocBuilder) appendKept(pieces [][]rocPoint, lo, hi int) [][]rocPoint {
+	for lo < hi {
+		src, off := b.kept, lo-len(b.full)*b.chunk
+		if c := lo / max(b.chunk, 1); c < len(b.full) {
+			src, off = b.full[c], lo-c*b.chunk
+		}
+		end := min(len(src), off+hi-lo)
+		pieces = append(pieces, src[off:end])
+		lo += end - off
+	}
+	return pieces
 }
 
 // addRun takes len(ts) points in a row, each one impostor score more than

@@ -24,7 +24,8 @@ type rocSegments struct {
 // rocSegment is what a worker leaves of a segment of m points q0 … q(m−1):
 // the first two and the last two, undecided (their neighbours lie in other
 // segments), and the decisions on q1 … q(m−2), kept in
-// workers[w].kept[lo:hi] (the last two are the first two when m is 2).
+// workers[w]'s kept points lo to hi−1 (the last two are the first two
+// when m is 2).
 type rocSegment struct {
 	m          int
 	head, tail [2]rocPoint
@@ -47,6 +48,9 @@ func parallelROC(gen, imp []float64, zero zeroSign) (r *ROC, ok bool, err error)
 func (s *rocSegments) plan(workers int, bm bucketMap, start []int) {
 	nb := len(start) - 1
 	s.workers = make([]rocBuilder, workers)
+	for k := range s.workers {
+		s.workers[k].chunk = keptChunk
+	}
 	s.segs = make([]rocSegment, nb)
 	s.genStart = make([]int, nb+1)
 	k := 0
@@ -63,10 +67,10 @@ func (s *rocSegments) sorted(w, b, lo, hi int) {
 	bd := &s.workers[w]
 	bd.n = 0
 	seg := &s.segs[b]
-	seg.w, seg.lo = w, len(bd.kept)+1 // kept[lo-1] is q0
+	seg.w, seg.lo = w, bd.kepts()+1 // kept point lo−1 is q0
 	g0, g1 := s.genStart[b], s.genStart[b+1]
 	bd.merge(s.gen[g0:g1], s.imp[lo:hi], int64(g0), int64(lo), s.zero)
-	seg.m, seg.head, seg.tail, seg.hi = bd.n, bd.head, [2]rocPoint{bd.p1, bd.p2}, len(bd.kept)
+	seg.m, seg.head, seg.tail, seg.hi = bd.n, bd.head, [2]rocPoint{bd.p1, bd.p2}, bd.kepts()
 }
 
 // join decides the points at the segments' ends, in order, with a builder
@@ -86,7 +90,7 @@ func (s *rocSegments) join() (*ROC, error) {
 		}
 		g.add(seg.head[0].t, seg.head[0].tp, seg.head[0].fp) // decides the point before
 		g.add(seg.head[1].t, seg.head[1].tp, seg.head[1].fp) // decides q0
-		pieces = append(pieces, g.kept[flushed:], s.workers[seg.w].kept[seg.lo:seg.hi])
+		pieces = s.workers[seg.w].appendKept(append(pieces, g.kept[flushed:]), seg.lo, seg.hi)
 		flushed = len(g.kept)
 		// As if q2 … q(m−1) had been added.
 		g.p1, g.p2 = seg.tail[0], seg.tail[1]
@@ -98,3 +102,7 @@ func (s *rocSegments) join() (*ROC, error) {
 	pieces = append(pieces, g.kept[flushed:])
 	return rocOfPoints(pieces, int64(len(s.gen)), int64(len(s.imp)))
 }
+
+// keptChunk is the size of the parallel ROC builders' chunks of kept
+// points (768 kB; a variable for tests).
+var keptChunk = 1 << 15

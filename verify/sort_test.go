@@ -153,9 +153,10 @@ func TestParallelROC(t *testing.T) {
 			slices.SortFunc(si, func(x, y float64) int { return -cmpFloat(x, y) })
 			for _, procs := range []int{1, 2, 3} {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-				defer func(b int) { parallelBucket = b }(parallelBucket)
+				defer func(b, c int) { parallelBucket, keptChunk = b, c }(parallelBucket, keptChunk)
 				if procs == 3 {
 					parallelBucket = 1000 // about a thousand buckets
+					keptChunk = 7         // segments over many chunks
 				}
 				c, err := NewCurveOwning(slices.Clone(gen), slices.Clone(imp))
 				if err != nil {
