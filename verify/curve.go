@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
+
+	parallelfor "github.com/evalkit/evalkit/internal/parallel"
 )
 
 // Curve accumulates genuine and impostor scores (higher means "same") for
@@ -100,14 +104,59 @@ func PartitionScores(scores []float64, genuine []bool) (gen, imp []float64, err 
 		return nil, nil, fmt.Errorf("verify: %d scores but %d labels", len(scores), len(genuine))
 	}
 	g := 0
-	for i, s := range scores {
-		if genuine[i] {
-			scores[g], scores[i] = s, scores[g]
-			g++
+	swap := func(i int) {
+		scores[g], scores[i] = scores[i], scores[g]
+		g++
+	}
+	if !partitionParallel(genuine, swap) {
+		for i, x := range genuine {
+			if x {
+				swap(i)
+			}
 		}
 	}
 	return scores[:g:g], scores[g:], nil
 }
+
+// partitionParallel calls swap(i) for every i where genuine[i], in order,
+// having found them on all cores; it returns false, calling nothing, for
+// fewer than parallelSortMin labels or more than one genuine in
+// maxGenuineShare (the lists would cost more than the scan saves).
+func partitionParallel(genuine []bool, swap func(i int)) bool {
+	n := len(genuine)
+	if n < parallelSortMin {
+		return false
+	}
+	w := runtime.GOMAXPROCS(0)
+	lists := make([][]int, w)
+	var tooMany atomic.Bool
+	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
+		var l []int
+		for i, x := range genuine[lo:hi] {
+			if x {
+				if len(l) > (hi-lo)/maxGenuineShare {
+					tooMany.Store(true)
+					return nil
+				}
+				l = append(l, lo+i)
+			}
+		}
+		lists[k] = l
+		return nil
+	})
+	if tooMany.Load() {
+		return false
+	}
+	for _, l := range lists {
+		for _, i := range l {
+			swap(i)
+		}
+	}
+	return true
+}
+
+// maxGenuineShare: see partitionParallel.
+const maxGenuineShare = 16
 
 // Add appends scores with their labels (true = genuine pair). It fails,
 // adding nothing, on a length mismatch or a score that is not finite (an
@@ -182,15 +231,35 @@ func (c *Curve) AddSplit(genuine, impostor []float64) error {
 }
 
 // scanScores checks that scores are finite and returns the sign of the
-// first zero among them, in one pass.
+// first zero among them, in one pass (on all cores for millions).
 func scanScores(scores []float64) (zeroSign, error) {
-	var z zeroSign
-	for i, s := range scores {
-		if s-s != 0 { // NaN or ±Inf
-			return z, fmt.Errorf("verify: score %d is %v; scores must be finite", i, s)
+	w := 1
+	if len(scores) >= parallelSortMin {
+		w = runtime.GOMAXPROCS(0)
+	}
+	zs := make([]zeroSign, w)
+	err := parallelfor.For(len(scores), w, func(k, lo, hi int) error {
+		z, err := scanChunk(scores[lo:hi], lo)
+		zs[k] = z
+		return err
+	})
+	for _, z := range zs {
+		if z != noZero || err != nil {
+			return z, err
 		}
-		if s == 0 && z == noZero {
-			z.see(s)
+	}
+	return noZero, err
+}
+
+// scanChunk is scanScores over scores[lo:], given as s.
+func scanChunk(s []float64, lo int) (zeroSign, error) {
+	var z zeroSign
+	for i, x := range s {
+		if x-x != 0 { // NaN or ±Inf
+			return z, fmt.Errorf("verify: score %d is %v; scores must be finite", lo+i, x)
+		}
+		if x == 0 && z == noZero {
+			z.see(x)
 		}
 	}
 	return z, nil
