@@ -313,10 +313,10 @@ func sortBucketInto(dst, src []float64, sc *sortScratch) {
 		sc.vals = make([]float64, radixLSDMax)
 		sc.count = make([]int32, radixLSDMax+1)
 	}
-	out, count := dst, sc.count[:n+1]
-	if same {
-		out = sc.vals[:n]
-	}
+	// Scatter into the scratch, warm in the cache, and copy the result to
+	// dst in order: dst is cold (a bucket of sortParallel's), and stores
+	// scattered over it stalled on its cache misses (a fifth of the time).
+	out, count := sc.vals[:n], sc.count[:n+1]
 	clear(count)
 	h := hi * 0.5
 	for _, x := range src {
@@ -352,9 +352,7 @@ func sortBucketInto(dst, src []float64, sc *sortScratch) {
 			start = end
 		}
 	}
-	if same {
-		copy(dst, out)
-	}
+	copy(dst, out)
 }
 
 // bucketer gives an element's bucket among 256.
