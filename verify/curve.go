@@ -325,7 +325,7 @@ func (c *Curve) Len() (genuine, impostor int) {
 // scikit-learn's roc_curve. It sorts the stored scores (the state is a
 // multiset, so nothing observable changes) in O(n) time for scores spread
 // smoothly, using all cores and, for a million scores or more, a
-// temporary second buffer of the class's size.
+// temporary buffer of half the class's size.
 func (c *Curve) ROC() (*ROC, error) { return c.roc(false) }
 
 // FullROC is ROC with every distinct threshold kept

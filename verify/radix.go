@@ -20,8 +20,9 @@ import (
 // in [-1, 1] badly (their top bytes are nearly all alike) and made a radix
 // sort permute the array about three times; value buckets split it evenly
 // in one pass. From parallelSortMin scores on, every core counts and
-// scatters a chunk into a second buffer, written once, and the cores then
-// sort the buckets from it back into a (sortParallel); shorter slices are
+// scatters a chunk into a second buffer (for half the scores; the other
+// half into the first half of a, emptied by then), written once, and the
+// cores then sort the buckets back into a (sortParallel); shorter slices are
 // permuted in place (sortValues). Buckets that fit in the cache are
 // sorted there (sortBucketInto).
 func sortDescending(a []float64) {
@@ -56,9 +57,10 @@ type bucketVisitor interface {
 
 // sortParallel is sortValues' first level for millions of scores, on all
 // cores: each core counts a chunk's equi-depth buckets and scatters the
-// chunk into a second buffer (written once, in order within each bucket,
-// instead of permuted in place with random swaps), then the cores take
-// buckets in turn and sort each from the buffer back into a, calling v
+// chunk into a second buffer or the emptied first half of a (written once,
+// in order within each bucket, instead of permuted in place with random
+// swaps), then the cores take buckets in turn and sort each back into a
+// at its place, calling v
 // (when not nil) on each. It returns false, v not called, when the range
 // cannot be split by value (see bucketScale) and a was sorted otherwise.
 func sortParallel(a []float64, v bucketVisitor) bool {
@@ -76,49 +78,90 @@ func sortParallel(a []float64, v bucketVisitor) bool {
 		sortValues(a, &sc, 0)
 		return false
 	}
-	counts := make([]int, w*nb)
-	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
-		c := counts[k*nb : (k+1)*nb]
-		for _, x := range a[lo:hi] {
-			c[bm.bucket(x)]++
-		}
-		return nil
-	})
-	// Chunk k's scores of bucket b go after those of chunks before it:
-	// counts becomes each chunk's offsets.
-	start := make([]int, nb+1)
-	sum := 0
-	for b := range nb {
-		start[b] = sum
-		for k := range w {
-			c := counts[k*nb+b]
-			counts[k*nb+b] = sum
-			sum += c
-		}
+	// The first half of a, a[:m], is scattered into buf and the second into
+	// a[:n-m], free by then: a buffer of half the scores' size, whose fresh
+	// pages cost as much as the writes (see the bucket phase below).
+	m := (n + 1) / 2
+	halves := [2]struct{ at, n int }{{0, m}, {m, n - m}}
+	counts := make([]int, 2*w*nb) // half h, chunk k, bucket b: counts[(h*w+k)*nb+b]
+	for h, hf := range halves {
+		_ = parallelfor.For(hf.n, w, func(k, lo, hi int) error {
+			c := counts[(h*w+k)*nb : (h*w+k+1)*nb]
+			for _, x := range a[hf.at+lo : hf.at+hi] {
+				c[bm.bucket(x)]++
+			}
+			return nil
+		})
 	}
-	start[nb] = sum
+	// In each half, chunk k's scores of bucket b go after those of chunks
+	// before it: counts becomes each chunk's offsets. Bucket b's scores are
+	// buf[start1[b]:start1[b+1]] and a[start2[b]:start2[b+1]], and go to
+	// a[start[b]:start[b+1]].
+	start, start1, start2 := make([]int, nb+1), make([]int, nb+1), make([]int, nb+1)
+	for h, st := range [2][]int{start1, start2} {
+		sum := 0
+		for b := range nb {
+			st[b] = sum
+			for k := range w {
+				i := (h*w+k)*nb + b
+				counts[i], sum = sum, sum+counts[i]
+			}
+		}
+		st[nb] = sum
+	}
+	for b := range start {
+		start[b] = start1[b] + start2[b]
+	}
 	if v != nil {
 		v.plan(w, bm, start)
 	}
-	buf := make([]float64, n)
-	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
-		o := counts[k*nb : (k+1)*nb]
-		for _, x := range a[lo:hi] {
-			b := bm.bucket(x)
-			buf[o[b]] = x
-			o[b]++
-		}
-		return nil
-	})
+	buf := make([]float64, m)
+	for h, dst := range [2][]float64{buf, a[:n-m]} {
+		hf := halves[h]
+		_ = parallelfor.For(hf.n, w, func(k, lo, hi int) error {
+			o := counts[(h*w+k)*nb : (h*w+k+1)*nb]
+			for _, x := range a[hf.at+lo : hf.at+hi] {
+				b := bm.bucket(x)
+				dst[o[b]] = x
+				o[b]++
+			}
+			return nil
+		})
+	}
+	// The cores take the buckets from the last to the first, gather each
+	// into a scratch and sort it from there into its place. A bucket's
+	// place may hold the second-half scores of buckets after it (start2 of
+	// a later bucket can lie below start of this one), never of buckets
+	// before it (start2[b] <= start[b]); so it is written once every later
+	// bucket has been gathered. Later buckets were taken earlier, and
+	// gathering waits for nothing: no deadlock.
+	gathered := make([]atomic.Bool, nb)
 	var next atomic.Int64
 	_ = parallelfor.For(w, w, func(k, _, _ int) error {
 		var sc sortScratch
-		for b := int(next.Add(1) - 1); b < nb; b = int(next.Add(1) - 1) {
+		var g []float64
+		ready := nb // every bucket from ready on is gathered
+		for i := int(next.Add(1) - 1); i < nb; i = int(next.Add(1) - 1) {
+			b := nb - 1 - i
 			lo, hi := start[b], start[b+1]
+			if cap(g) < hi-lo {
+				g = make([]float64, max(hi-lo, radixLSDMax))
+			}
+			g = g[:hi-lo]
+			c := copy(g, a[start2[b]:start2[b+1]])
+			copy(g[c:], buf[start1[b]:start1[b+1]])
+			gathered[b].Store(true)
+			for ready > b+1 {
+				if gathered[ready-1].Load() {
+					ready--
+				} else {
+					runtime.Gosched()
+				}
+			}
 			if hi-lo <= radixLSDMax {
-				sortBucketInto(a[lo:hi], buf[lo:hi], &sc)
+				sortBucketInto(a[lo:hi], g, &sc)
 			} else {
-				copy(a[lo:hi], buf[lo:hi])
+				copy(a[lo:hi], g)
 				sortValues(a[lo:hi], &sc, 1)
 			}
 			if v != nil {
@@ -522,7 +565,7 @@ const (
 	// parallelSortMin is the length from which sortDescending scatters
 	// into a second buffer, on every core: measured 1.5× faster than the
 	// in-place permutation on one core (BenchmarkSortScores), at the cost
-	// of 8 bytes per score while it runs.
+	// of 4 bytes per score while it runs.
 	parallelSortMin = 1 << 20
 	maxBuckets      = 1 << 14 // sortParallel's most: one uint16 per cell
 	radixBits       = 8
