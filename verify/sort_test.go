@@ -195,3 +195,55 @@ func sameROC(t *testing.T, got, want *ROC) {
 		}
 	}
 }
+
+// TestInsertionSortNear checks the branch-free insertion sort on the
+// inputs it is made for (scores at most a place or two from their own)
+// and on any others: random, reversed, equal scores, signed zeros.
+func TestInsertionSortNear(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	shapes := map[string]func(n int) []float64{
+		"near": func(n int) []float64 {
+			a := make([]float64, n)
+			for i := range a {
+				a[i] = float64(n-i) + 2.5*r.Float64()
+			}
+			return a
+		},
+		"random": func(n int) []float64 { return randFloats(r, n, func() float64 { return r.NormFloat64() }) },
+		"reversed": func(n int) []float64 {
+			a := make([]float64, n)
+			for i := range a {
+				a[i] = float64(i)
+			}
+			return a
+		},
+		"few": func(n int) []float64 { return randFloats(r, n, func() float64 { return float64(r.IntN(3)) }) },
+		"zeros": func(n int) []float64 {
+			return randFloats(r, n, func() float64 { return []float64{0, math.Copysign(0, -1), 1, -1}[r.IntN(4)] })
+		},
+	}
+	for name, shape := range shapes {
+		for _, n := range []int{0, 1, 2, 3, 5, 17, 1000} {
+			a := shape(n)
+			got, want := slices.Clone(a), slices.Clone(a)
+			insertionSortNear(got)
+			slices.SortStableFunc(want, func(x, y float64) int { return -cmpFloat(x, y) })
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%s, %d scores: index %d is %v, want %v", name, n, i, got[i], want[i])
+				}
+			}
+			if countNeg(got) != countNeg(a) {
+				t.Fatalf("%s, %d scores: %d negative zeros after, %d before", name, n, countNeg(got), countNeg(a))
+			}
+		}
+	}
+}
+
+func randFloats(r *rand.Rand, n int, f func() float64) []float64 {
+	a := make([]float64, n)
+	for i := range a {
+		a[i] = f()
+	}
+	return a
+}
