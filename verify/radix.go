@@ -49,10 +49,11 @@ func sortDescending(a []float64) {
 // bucketVisitor follows sortParallel's buckets: plan is called once with
 // the bucket map and the buckets' bounds in the sorted slice, before any bucket is sorted; sorted is
 // called by worker w (of workers) right after it sorted a[lo:hi], bucket b,
-// while that bucket is still in the cache.
+// while that bucket is still in the cache, with memory the sort no longer
+// needs, free for the visitor to keep (it is not zeroed).
 type bucketVisitor interface {
 	plan(workers int, bm bucketMap, start []int)
-	sorted(w, b, lo, hi int)
+	sorted(w, b, lo, hi int, free []float64)
 }
 
 // sortParallel is sortValues' first level for millions of scores, on all
@@ -165,7 +166,7 @@ func sortParallel(a []float64, v bucketVisitor) bool {
 				sortValues(a[lo:hi], &sc, 1)
 			}
 			if v != nil {
-				v.sorted(k, b, lo, hi)
+				v.sorted(k, b, lo, hi, buf[start1[b]:start1[b+1]]) // gathered
 			}
 		}
 		return nil

@@ -24,9 +24,9 @@ type rocPoint struct {
 type rocBuilder struct {
 	keepAll bool
 	kept    []rocPoint
-	// With chunk > 0, kept holds at most chunk points and full the chunks
-	// filled before it: points are never copied as they accumulate (the
-	// parallel ROC's builders keep millions, in fresh memory).
+	// With chunk > 0, points are never copied as they accumulate (the
+	// parallel ROC's builders keep millions): a full kept moves to full
+	// and a new piece, twice its size and at least chunk, takes its place.
 	chunk  int
 	full   [][]rocPoint
 	n      int         // points seen
@@ -66,26 +66,9 @@ func (b *rocBuilder) keep(p rocPoint) {
 		if len(b.kept) > 0 {
 			b.full = append(b.full, b.kept)
 		}
-		b.kept = make([]rocPoint, 0, b.chunk)
+		b.kept = make([]rocPoint, 0, max(b.chunk, 2*cap(b.kept)))
 	}
 	b.kept = append(b.kept, p)
-}
-
-// kepts returns the number of points kept.
-func (b *rocBuilder) kepts() int { return len(b.full)*b.chunk + len(b.kept) }
-
-// appendKept appends the kept points lo to hi−1 to pieces.
-func (b *rocBuilder) appendKept(pieces [][]rocPoint, lo, hi int) [][]rocPoint {
-	for lo < hi {
-		src, off := b.kept, lo-len(b.full)*b.chunk
-		if c := lo / max(b.chunk, 1); c < len(b.full) {
-			src, off = b.full[c], lo-c*b.chunk
-		}
-		end := min(len(src), off+hi-lo)
-		pieces = append(pieces, src[off:end])
-		lo += end - off
-	}
-	return pieces
 }
 
 // addRun takes len(ts) points in a row, each one impostor score more than

@@ -1,5 +1,7 @@
 package verify
 
+import "unsafe"
+
 // rocSegments builds the ROC on the cores of sortParallel, bucket by
 // bucket: each bucket of impostor scores, right after it is sorted and
 // while it is in the cache, is merged with the genuine scores of its value
@@ -23,13 +25,12 @@ type rocSegments struct {
 
 // rocSegment is what a worker leaves of a segment of m points q0 … q(m−1):
 // the first two and the last two, undecided (their neighbours lie in other
-// segments), and the decisions on q1 … q(m−2), kept in
-// workers[w]'s kept points lo to hi−1 (the last two are the first two
-// when m is 2).
+// segments), and the decisions on q1 … q(m−2), the points in kept (the
+// last two are the first two when m is 2).
 type rocSegment struct {
 	m          int
 	head, tail [2]rocPoint
-	w, lo, hi  int
+	kept       [][]rocPoint
 }
 
 // parallelROC computes the ROC (collinear points dropped) of gen, sorted
@@ -63,14 +64,23 @@ func (s *rocSegments) plan(workers int, bm bucketMap, start []int) {
 	s.genStart[nb] = k // len(s.gen): the last bucket takes the lowest scores
 }
 
-func (s *rocSegments) sorted(w, b, lo, hi int) {
+// sorted builds bucket b's segment. Its kept points go first to the
+// sort's free memory (the bucket's share of the scatter buffer, already
+// faulted in; a third of a point per score there, against about a tenth
+// of a point per score kept by IJB-like curves), then to fresh pieces.
+func (s *rocSegments) sorted(w, b, lo, hi int, free []float64) {
 	bd := &s.workers[w]
-	bd.n = 0
-	seg := &s.segs[b]
-	seg.w, seg.lo = w, bd.kepts()+1 // kept point lo−1 is q0
+	bd.n, bd.full = 0, nil
+	bd.kept = unsafe.Slice((*rocPoint)(unsafe.Pointer(unsafe.SliceData(free))), len(free)/3)[:0]
 	g0, g1 := s.genStart[b], s.genStart[b+1]
 	bd.merge(s.gen[g0:g1], s.imp[lo:hi], int64(g0), int64(lo), s.zero)
-	seg.m, seg.head, seg.tail, seg.hi = bd.n, bd.head, [2]rocPoint{bd.p1, bd.p2}, bd.kepts()
+	seg := &s.segs[b]
+	seg.m, seg.head, seg.tail = bd.n, bd.head, [2]rocPoint{bd.p1, bd.p2}
+	bd.full = append(bd.full, bd.kept) // the segment's from now on
+	seg.kept = bd.full
+	if bd.n > 0 {
+		seg.kept[0] = seg.kept[0][1:] // q0
+	}
 }
 
 // join decides the points at the segments' ends, in order, with a builder
@@ -90,7 +100,7 @@ func (s *rocSegments) join() (*ROC, error) {
 		}
 		g.add(seg.head[0].t, seg.head[0].tp, seg.head[0].fp) // decides the point before
 		g.add(seg.head[1].t, seg.head[1].tp, seg.head[1].fp) // decides q0
-		pieces = s.workers[seg.w].appendKept(append(pieces, g.kept[flushed:]), seg.lo, seg.hi)
+		pieces = append(append(pieces, g.kept[flushed:]), seg.kept...)
 		flushed = len(g.kept)
 		// As if q2 … q(m−1) had been added.
 		g.p1, g.p2 = seg.tail[0], seg.tail[1]
@@ -103,6 +113,6 @@ func (s *rocSegments) join() (*ROC, error) {
 	return rocOfPoints(pieces, int64(len(s.gen)), int64(len(s.imp)))
 }
 
-// keptChunk is the size of the parallel ROC builders' chunks of kept
-// points (768 kB; a variable for tests).
-var keptChunk = 1 << 15
+// keptChunk is the smallest piece of kept points the parallel ROC's
+// builders allocate (24 kB; a variable for tests).
+var keptChunk = 1 << 10
