@@ -2,6 +2,8 @@
 
 package verify
 
+import "unsafe"
+
 // haveVectorKernel reports whether the AVX kernels of kernel_amd64.s run on
 // this CPU; without AVX the plain Go code of embeddings.go scores pairs.
 var haveVectorKernel = cpuHasAVX()
@@ -39,3 +41,9 @@ func dotShared4(b, a0, a1, a2, a3 *float64, leaves int, out *float64)
 //
 //go:noescape
 func addFlipWeighted(dst, a, b *float32, n int, w float32)
+
+// prefetchLines is documented in kernel_amd64.s; it only hints the CPU, so
+// any address is safe.
+//
+//go:noescape
+func prefetchLines(p unsafe.Pointer, lines int)

@@ -431,3 +431,20 @@ addloop:
 addone:
 	VZEROUPPER
 	RET
+
+// func prefetchLines(p unsafe.Pointer, lines int)
+// PREFETCHT0 of lines 64-byte cache lines from p: a row read next, loaded
+// while the current one is worked on (rows of mapped files are pages of
+// their own, and the hardware prefetchers stop at page boundaries).
+TEXT ·prefetchLines(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ lines+8(FP), CX
+	TESTQ CX, CX
+	JLE  pfdone
+pfloop:
+	PREFETCHT0 (SI)
+	ADDQ $64, SI
+	DECQ CX
+	JNE  pfloop
+pfdone:
+	RET
