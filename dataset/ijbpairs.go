@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 )
@@ -52,20 +51,21 @@ func (r *IJBPairReader) Each(fn func(worker, first int, t1, t2 []int64, labels [
 	bufs := make([]scratch, r.lf.workers)
 	err := r.lf.each(func(w, first int, data []byte) error {
 		b := &bufs[w]
-		// a block holds at most its newlines + 1 lines
-		n := bytes.Count(data, []byte{'\n'}) + 1
-		if cap(b.t1) < n {
-			n = max(n, 2*cap(b.t1))
+		if n := len(data)/12 + 16; cap(b.t1) < n { // IJB-C's lines are ~15 bytes
 			b.t1, b.t2, b.lab = make([]int64, n), make([]int64, n), make([]int8, n)
 		}
 		t1, t2, lab := b.t1[:cap(b.t1)], b.t2[:cap(b.t2)], b.lab[:cap(b.lab)]
 		var f [3][]byte
 		k := 0
 		for len(data) > 0 {
+			if k == len(t1) { // short lines: grow, keeping what is parsed
+				t1, t2, lab = slices.Grow(t1, k)[:2*k], slices.Grow(t2, k)[:2*k], slices.Grow(lab, k)[:2*k]
+				b.t1, b.t2, b.lab = t1, t2, lab
+			}
 			m, used := fastPairLines(data, t1[k:], t2[k:], lab[k:])
 			k, data = k+m, data[used:]
-			if len(data) == 0 {
-				break
+			if len(data) == 0 || k == len(t1) {
+				continue
 			}
 			var line []byte
 			line, data = nextLine(data)

@@ -84,6 +84,9 @@ func TestPairBlocks(t *testing.T) {
 		"9223372036854775807 -9223372036854775808 0\n",
 		"9223372036854775808 1 0\n",
 		"\ufeff\ufeff1 2 0\n",
+		// more lines than a block's first guess (a line per 12 bytes):
+		// the parse buffers grow, in the fast and in the slow form
+		strings.Repeat("\n", 100) + strings.Repeat("3 4 1\n", 60) + strings.Repeat(" 5 6 0\n", 40),
 	} {
 		checkPairs(t, s)
 	}
