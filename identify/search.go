@@ -107,6 +107,7 @@ func (s *State) Search(probes Matrix, shard Shard, o SearchOptions) error {
 	if err := s.checkSearch(probes, shard); err != nil {
 		return err
 	}
+	s.dim = probes.Cols
 	if probes.Is64() && !o.Float64GEMM && s.cfg.NonMatedTop == 0 && shard.Offset < s.cfg.GallerySize && shard.Features.Rows > 0 {
 		return s.searchRefined(probes, shard, o)
 	}
@@ -161,6 +162,9 @@ func (s *State) checkSearch(probes Matrix, shard Shard) error {
 	}
 	if probes.Cols != f.Cols {
 		return fmt.Errorf("identify: probes have dimension %d, gallery %d", probes.Cols, f.Cols)
+	}
+	if s.dim != 0 && probes.Cols != s.dim {
+		return fmt.Errorf("identify: probes have dimension %d, the state's earlier searches %d", probes.Cols, s.dim)
 	}
 	if probes.Is64() != f.Is64() {
 		return fmt.Errorf("identify: probes are %s, gallery %s; convert one (Matrix.To64)", precision(probes), precision(f))
