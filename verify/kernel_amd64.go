@@ -47,3 +47,15 @@ func addFlipWeighted(dst, a, b *float32, n int, w float32)
 //
 //go:noescape
 func prefetchLines(p unsafe.Pointer, lines int)
+
+// haveAVX512 reports whether dotShared8 (kernel_dot512_amd64.s) runs on
+// this CPU.
+var haveAVX512 = haveVectorKernel && cpuHasAVX512()
+
+func cpuHasAVX512() bool
+
+// dotShared8 is documented in kernel_dot512_amd64.s; dot.go calls it with
+// rows of 128·leaves elements, leaves >= 1, and out of 8·leaves elements.
+//
+//go:noescape
+func dotShared8(b *float64, a *[8]*float64, leaves int, out *float64)

@@ -79,6 +79,33 @@ func (p *dotPlan) dot4(b, a0, a1, a2, a3 []float64, out *[4]float64) {
 	}
 }
 
+// dot8 writes np.sum(a[k] * b) of the eight rows a[k] against b to out,
+// reading b once per block for all eight (dotShared8, AVX-512); the plan
+// must be fast and the CPU have AVX-512 (haveAVX512).
+func (p *dotPlan) dot8(b []float64, a *[8][]float64, out *[8]float64) {
+	d := p.d
+	b = b[:d]
+	var ptrs [8]*float64
+	for k := range a {
+		ptrs[k] = &a[k][:d][0]
+	}
+	var buf [8 * maxLeaves]float64
+	dotShared8(&b[0], &ptrs, p.leaves, &buf[0])
+	if p.leaves == 4 { // d = 512: ((L0+L1)+(L2+L3)) per row
+		for k := range 8 {
+			out[k] = 0 + ((buf[k] + buf[8+k]) + (buf[16+k] + buf[24+k]))
+		}
+		return
+	}
+	var s [maxLeaves]float64
+	for k := range 8 {
+		for q := range p.leaves {
+			s[q] = buf[8*q+k]
+		}
+		out[k] = 0 + reduceLeaves(s[:p.leaves])
+	}
+}
+
 // reduceLeaves sums 2^k leaf sums as numpy's pairwise recursion does: a
 // perfect binary tree, adjacent pairs first. It overwrites s.
 func reduceLeaves(s []float64) float64 {

@@ -38,3 +38,10 @@ func addFlipWeighted(_, _, _ *float32, _ int, _ float32) {
 }
 
 func prefetchLines(_ unsafe.Pointer, _ int) {}
+
+// haveAVX512 is false: dotShared8 is never called.
+var haveAVX512 = false
+
+func dotShared8(_ *float64, _ *[8]*float64, _ int, _ *float64) {
+	panic("verify: no vector kernel on this architecture")
+}

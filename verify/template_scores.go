@@ -128,11 +128,26 @@ func (t *Templates) scoreSorted(dst []float64, refs []pairRef) {
 	f := t.Features
 	row := func(k int32) []float64 { return f[int(k)*d : int(k+1)*d] }
 	var out [4]float64
+	var out8 [8]float64
+	var rows8 [8][]float64
+	wide := haveAVX512 && t.plan.fast
 	for j := 0; j < len(refs); {
 		r := refs[j]
 		if r.a < 0 {
 			dst[r.i] = 0
 			j++
+			continue
+		}
+		if wide && j+8 <= len(refs) && refs[j+7].b == r.b && allPairs(refs[j+1:j+8]) {
+			q := refs[j : j+8 : j+8]
+			for k := range q {
+				rows8[k] = row(q[k].a)
+			}
+			t.plan.dot8(row(r.b), &rows8, &out8)
+			for k := range q {
+				dst[q[k].i] = out8[k]
+			}
+			j += 8
 			continue
 		}
 		if j+4 <= len(refs) && refs[j+3].b == r.b && refs[j+1].a >= 0 && refs[j+2].a >= 0 && refs[j+3].a >= 0 {
@@ -145,6 +160,16 @@ func (t *Templates) scoreSorted(dst []float64, refs []pairRef) {
 		dst[r.i] = t.plan.dot(row(r.a), row(r.b))
 		j++
 	}
+}
+
+// allPairs reports whether none of refs is an empty slot.
+func allPairs(refs []pairRef) bool {
+	for _, r := range refs {
+		if r.a < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // PairSource is a list of template pairs read in blocks from several
