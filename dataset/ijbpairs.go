@@ -95,33 +95,15 @@ func (r *IJBPairReader) Each(fn func(worker, first int, t1, t2 []int64, labels [
 // spacing, long numbers, blank lines, errors), which parsePairLine reads.
 func fastPairLines(data []byte, t1, t2 []int64, label []int8) (n, used int) {
 	for n < len(t1) && n < len(t2) && n < len(label) {
-		i := used
-		var a, c int64
-		s := i
-		for i < len(data) {
-			d := data[i] - '0'
-			if d > 9 {
-				break
-			}
-			a = a*10 + int64(d)
-			i++
-		}
-		if i == s || i-s > 17 || i >= len(data) || data[i] != ' ' {
+		a, i := leadingDigits(data, used)
+		if i == used || i-used > 17 || i >= len(data) || data[i] != ' ' {
 			return n, used
 		}
-		i++
-		s = i
-		for i < len(data) {
-			d := data[i] - '0'
-			if d > 9 {
-				break
-			}
-			c = c*10 + int64(d)
-			i++
-		}
-		if i == s || i-s > 17 || i+1 >= len(data) || data[i] != ' ' {
+		c, j := leadingDigits(data, i+1)
+		if j == i+1 || j-i-1 > 17 || j+1 >= len(data) || data[j] != ' ' {
 			return n, used
 		}
+		i = j
 		l := data[i+1] - '0'
 		if l > 1 {
 			return n, used
@@ -142,6 +124,21 @@ func fastPairLines(data []byte, t1, t2 []int64, label []int8) (n, used int) {
 		used = i
 	}
 	return n, used
+}
+
+// leadingDigits returns the value of the decimal digits of data from i on
+// (wrapped past 19 of them) and the index after them.
+func leadingDigits(data []byte, i int) (int64, int) {
+	var v int64
+	for i < len(data) {
+		d := data[i] - '0'
+		if d > 9 {
+			break
+		}
+		v = v*10 + int64(d)
+		i++
+	}
+	return v, i
 }
 
 // parsePairLine parses one "template1 template2 label" line; label -1 for

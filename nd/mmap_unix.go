@@ -70,17 +70,24 @@ func MapNpyFile(path string) (a *Array, release func() error, err error) {
 			a.f64 = unsafe.Slice((*float64)(p), h.size)
 		}
 	}
+	return a, guardedMapping(mem, path, st.Size()), nil
+}
+
+// guardedMapping registers mem, the mapping of the file at path of size
+// bytes, for GuardMapped and returns the function that unregisters and
+// unmaps it (once; later calls do nothing).
+func guardedMapping(mem []byte, path string, size int64) func() error {
 	start := uintptr(unsafe.Pointer(&mem[0]))
-	registerMapping(mappedRegion{start: start, end: start + uintptr(len(mem)), path: path, size: st.Size()})
+	registerMapping(mappedRegion{start: start, end: start + uintptr(len(mem)), path: path, size: size})
 	released := false
-	return a, func() error {
+	return func() error {
 		if released {
 			return nil
 		}
 		released = true
 		unregisterMapping(start)
 		return syscall.Munmap(mem)
-	}, nil
+	}
 }
 
 // MapFile maps the regular file at path read-only with its pages loaded,
@@ -108,15 +115,5 @@ func MapFile(path string) (data []byte, release func() error, err error) {
 	if err != nil {
 		return nil, noop, nil
 	}
-	start := uintptr(unsafe.Pointer(&mem[0]))
-	registerMapping(mappedRegion{start: start, end: start + uintptr(len(mem)), path: path, size: st.Size()})
-	released := false
-	return mem, func() error {
-		if released {
-			return nil
-		}
-		released = true
-		unregisterMapping(start)
-		return syscall.Munmap(mem)
-	}, nil
+	return mem, guardedMapping(mem, path, st.Size()), nil
 }

@@ -92,6 +92,9 @@ same probes and flags) into exactly the result of one search and reports it.`,
 }
 
 func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
+	if f.rule != "nist" && f.rule != "ijb_1n" && f.rule != "ijb_evals" {
+		return fmt.Errorf("identify: --rule %q, want nist, ijb_1n or ijb_evals", f.rule)
+	}
 	if len(f.merge) > 0 {
 		return runIdentifyMerge(w, f, fpirChanged)
 	}
@@ -106,19 +109,7 @@ func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
 	case len(f.galleries) > 1 && (f.saveState != "" || f.perProbe != "" || f.plot != ""):
 		return fmt.Errorf("identify: --save-state, --candidates and --plot take one --gallery")
 	}
-	for _, req := range []struct{ v, name string }{{f.probes, "--probes"}, {f.probeIDs, "--probe-ids"}} {
-		if req.v == "" {
-			return fmt.Errorf("identify: %s is required", req.name)
-		}
-	}
-	if f.rule != "nist" && f.rule != "ijb_1n" && f.rule != "ijb_evals" {
-		return fmt.Errorf("identify: --rule %q, want nist, ijb_1n or ijb_evals", f.rule)
-	}
-	probes, err := loadFeatures(f.probes, "probes")
-	if err != nil {
-		return err
-	}
-	pids, err := loadIDs(f.probeIDs, "probe ids", probes.Rows)
+	probes, pids, err := loadProbes(f)
 	if err != nil {
 		return err
 	}

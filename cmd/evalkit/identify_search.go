@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -93,4 +94,22 @@ func searchOptions(stderr io.Writer, backend string, threads int, total int64) (
 		}
 	}
 	return opts, finish, nil
+}
+
+// loadProbes reads --probes and --probe-ids.
+func loadProbes(f identifyFlags) (identify.Matrix, []int64, error) {
+	for _, req := range []struct{ v, name string }{{f.probes, "--probes"}, {f.probeIDs, "--probe-ids"}} {
+		if req.v == "" {
+			return identify.Matrix{}, nil, fmt.Errorf("identify: %s is required", req.name)
+		}
+	}
+	probes, err := loadFeatures(f.probes, "probes")
+	if err != nil {
+		return identify.Matrix{}, nil, err
+	}
+	pids, err := loadIDs(f.probeIDs, "probe ids", probes.Rows)
+	if err != nil {
+		return identify.Matrix{}, nil, err
+	}
+	return probes, pids, nil
 }

@@ -55,16 +55,10 @@ func runIdentifyShard(w, stderr io.Writer, f identifyFlags, fpirChanged bool) er
 		return fmt.Errorf("identify: a shard takes at most one --gallery, with its --gallery-ids")
 	case len(f.galleries) == 0 && f.shard.galleryTotal < 0:
 		return fmt.Errorf("identify: --gallery is required, or --gallery-total for a shard of distractors only")
-	case f.probes == "" || f.probeIDs == "":
-		return fmt.Errorf("identify: --probes and --probe-ids are required")
 	case f.perProbe != "" || f.plot != "":
 		return fmt.Errorf("identify: --candidates and --plot need the whole search: give them to --merge")
 	}
-	probes, err := loadFeatures(f.probes, "probes")
-	if err != nil {
-		return err
-	}
-	pids, err := loadIDs(f.probeIDs, "probe ids", probes.Rows)
+	probes, pids, err := loadProbes(f)
 	if err != nil {
 		return err
 	}
