@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
+
+	parallelfor "github.com/evalkit/evalkit/internal/parallel"
 )
 
 // Curve accumulates genuine and impostor scores (higher means "same") for
@@ -99,10 +102,29 @@ func PartitionScores(scores []float64, genuine []bool) (gen, imp []float64, err 
 	if len(scores) != len(genuine) {
 		return nil, nil, fmt.Errorf("verify: %d scores but %d labels", len(scores), len(genuine))
 	}
-	g := 0
-	for i, s := range scores {
-		if genuine[i] {
-			scores[g], scores[i] = s, scores[g]
+	// each core partitions a chunk in place; the genuine scores of the
+	// later chunks (few) are then swapped into the front
+	workers := 1
+	if len(scores) >= 1<<20 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	gens := make([]int, workers)
+	_ = parallelfor.For(len(scores), workers, func(w, lo, hi int) error {
+		g := lo
+		for i := lo; i < hi; i++ {
+			if genuine[i] {
+				scores[g], scores[i] = scores[i], scores[g]
+				g++
+			}
+		}
+		gens[w] = g - lo
+		return nil
+	})
+	g := gens[0]
+	for w := 1; w < workers; w++ {
+		lo, _ := parallelfor.Split(len(scores), w, workers)
+		for i := lo; i < lo+gens[w]; i++ { // g ≤ i: the front holds no genuine score not yet placed
+			scores[g], scores[i] = scores[i], scores[g]
 			g++
 		}
 	}
