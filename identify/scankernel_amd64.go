@@ -1,0 +1,26 @@
+//go:build !purego
+
+package identify
+
+import "golang.org/x/sys/cpu"
+
+// haveScanKernel reports whether the AVX kernels of scankernel_amd64.s run
+// on this CPU (and the OS saves the YMM registers); without AVX the plain
+// Go loops of scankernel.go scan the rows.
+var haveScanKernel = cpu.X86.HasAVX
+
+// The kernels are documented in scankernel_amd64.s; scankernel.go calls
+// them with pointers to at least n elements, n a multiple of 8 (float32)
+// or 4 (float64).
+
+//go:noescape
+func maxBlocks32(x *float32, n int) float32
+
+//go:noescape
+func maxBlocks64(x *float64, n int) float64
+
+//go:noescape
+func firstGEBlocks32(x *float32, n int, thr float32) int
+
+//go:noescape
+func firstGEBlocks64(x *float64, n int, thr float64) int

@@ -1,0 +1,206 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The kernels below read whole vectors of 8 float32 or 4 float64 values;
+// scankernel.go calls them with n a multiple of that (the rest in Go).
+// Loads are unaligned (VEX encoding has no alignment requirement).
+
+DATA negInf32<>+0(SB)/4, $0xff800000
+GLOBL negInf32<>(SB), RODATA|NOPTR, $4
+
+DATA negInf64<>+0(SB)/8, $0xfff0000000000000
+GLOBL negInf64<>(SB), RODATA|NOPTR, $8
+
+// func maxBlocks32(x *float32, n int) float32
+// The largest of x[0:n] ignoring NaN, -Inf when there is none; n is a
+// multiple of 8. VMAXPS v, acc returns acc when v is NaN, and the
+// accumulators start at -Inf, so they never hold NaN. The sign of a zero
+// maximum is unspecified.
+TEXT ·maxBlocks32(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS negInf32<>(SB), Y0
+	VMOVAPS      Y0, Y1
+	VMOVAPS      Y0, Y2
+	VMOVAPS      Y0, Y3
+
+max32_loop32:
+	CMPQ    CX, $32
+	JLT     max32_loop8
+	VMOVUPS (SI), Y4
+	VMOVUPS 32(SI), Y5
+	VMOVUPS 64(SI), Y6
+	VMOVUPS 96(SI), Y7
+	VMAXPS  Y0, Y4, Y0
+	VMAXPS  Y1, Y5, Y1
+	VMAXPS  Y2, Y6, Y2
+	VMAXPS  Y3, Y7, Y3
+	ADDQ    $128, SI
+	SUBQ    $32, CX
+	JMP     max32_loop32
+
+max32_loop8:
+	CMPQ    CX, $8
+	JLT     max32_reduce
+	VMOVUPS (SI), Y4
+	VMAXPS  Y0, Y4, Y0
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JMP     max32_loop8
+
+max32_reduce:
+	VMAXPS       Y0, Y1, Y0
+	VMAXPS       Y2, Y3, Y2
+	VMAXPS       Y0, Y2, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS       X0, X1, X0
+	VPERMILPS    $0x4e, X0, X1
+	VMAXPS       X0, X1, X0
+	VPERMILPS    $0xb1, X0, X1
+	VMAXPS       X0, X1, X0
+	VMOVSS       X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func maxBlocks64(x *float64, n int) float64
+// maxBlocks32 for float64; n is a multiple of 4.
+TEXT ·maxBlocks64(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD negInf64<>(SB), Y0
+	VMOVAPD      Y0, Y1
+	VMOVAPD      Y0, Y2
+	VMOVAPD      Y0, Y3
+
+max64_loop16:
+	CMPQ    CX, $16
+	JLT     max64_loop4
+	VMOVUPD (SI), Y4
+	VMOVUPD 32(SI), Y5
+	VMOVUPD 64(SI), Y6
+	VMOVUPD 96(SI), Y7
+	VMAXPD  Y0, Y4, Y0
+	VMAXPD  Y1, Y5, Y1
+	VMAXPD  Y2, Y6, Y2
+	VMAXPD  Y3, Y7, Y3
+	ADDQ    $128, SI
+	SUBQ    $16, CX
+	JMP     max64_loop16
+
+max64_loop4:
+	CMPQ    CX, $4
+	JLT     max64_reduce
+	VMOVUPD (SI), Y4
+	VMAXPD  Y0, Y4, Y0
+	ADDQ    $32, SI
+	SUBQ    $4, CX
+	JMP     max64_loop4
+
+max64_reduce:
+	VMAXPD       Y0, Y1, Y0
+	VMAXPD       Y2, Y3, Y2
+	VMAXPD       Y0, Y2, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPD       X0, X1, X0
+	VPERMILPD    $1, X0, X1
+	VMAXPD       X0, X1, X0
+	VMOVSD       X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func firstGEBlocks32(x *float32, n int, thr float32) int
+// The index of the first x[i] >= thr in x[0:n], or n when there is none
+// (NaN compares false: predicate LE_OQ on thr <= x); n is a multiple of 8.
+// 32 values per step; a step with a hit is searched again 8 at a time.
+TEXT ·firstGEBlocks32(SB), NOSPLIT, $0-32
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS thr+16(FP), Y0
+	XORQ         AX, AX
+
+ge32_loop32:
+	MOVQ   CX, DX
+	SUBQ   AX, DX
+	CMPQ   DX, $32
+	JLT    ge32_loop8
+	VCMPPS $0x12, (SI)(AX*4), Y0, Y1
+	VCMPPS $0x12, 32(SI)(AX*4), Y0, Y2
+	VCMPPS $0x12, 64(SI)(AX*4), Y0, Y3
+	VCMPPS $0x12, 96(SI)(AX*4), Y0, Y4
+	VORPS  Y1, Y2, Y1
+	VORPS  Y3, Y4, Y3
+	VORPS  Y1, Y3, Y1
+	VPTEST Y1, Y1
+	JNE    ge32_loop8
+	ADDQ   $32, AX
+	JMP    ge32_loop32
+
+ge32_loop8:
+	CMPQ      AX, CX
+	JGE       ge32_none
+	VCMPPS    $0x12, (SI)(AX*4), Y0, Y1
+	VMOVMSKPS Y1, DX
+	TESTL     DX, DX
+	JNE       ge32_found
+	ADDQ      $8, AX
+	JMP       ge32_loop8
+
+ge32_found:
+	BSFL DX, DX
+	ADDQ DX, AX
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+ge32_none:
+	MOVQ CX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func firstGEBlocks64(x *float64, n int, thr float64) int
+// firstGEBlocks32 for float64; n is a multiple of 4.
+TEXT ·firstGEBlocks64(SB), NOSPLIT, $0-32
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD thr+16(FP), Y0
+	XORQ         AX, AX
+
+ge64_loop16:
+	MOVQ   CX, DX
+	SUBQ   AX, DX
+	CMPQ   DX, $16
+	JLT    ge64_loop4
+	VCMPPD $0x12, (SI)(AX*8), Y0, Y1
+	VCMPPD $0x12, 32(SI)(AX*8), Y0, Y2
+	VCMPPD $0x12, 64(SI)(AX*8), Y0, Y3
+	VCMPPD $0x12, 96(SI)(AX*8), Y0, Y4
+	VORPD  Y1, Y2, Y1
+	VORPD  Y3, Y4, Y3
+	VORPD  Y1, Y3, Y1
+	VPTEST Y1, Y1
+	JNE    ge64_loop4
+	ADDQ   $16, AX
+	JMP    ge64_loop16
+
+ge64_loop4:
+	CMPQ      AX, CX
+	JGE       ge64_none
+	VCMPPD    $0x12, (SI)(AX*8), Y0, Y1
+	VMOVMSKPD Y1, DX
+	TESTL     DX, DX
+	JNE       ge64_found
+	ADDQ      $4, AX
+	JMP       ge64_loop4
+
+ge64_found:
+	BSFL DX, DX
+	ADDQ DX, AX
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+ge64_none:
+	MOVQ CX, ret+24(FP)
+	VZEROUPPER
+	RET
