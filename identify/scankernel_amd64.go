@@ -24,3 +24,9 @@ func firstGEBlocks32(x *float32, n int, thr float32) int
 
 //go:noescape
 func firstGEBlocks64(x *float64, n int, thr float64) int
+
+// dot4Blocks64 is documented in scankernel_amd64.s; dot64x4 calls it with
+// rows of at least 4·blocks elements.
+//
+//go:noescape
+func dot4Blocks64(a, b0, b1, b2, b3 *float64, blocks int, out *[16]float64)

@@ -204,3 +204,48 @@ ge64_none:
 	MOVQ CX, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func dot4Blocks64(a, b0, b1, b2, b3 *float64, blocks int, out *[16]float64)
+// The lanes of dot64 (refine.go) for a against four rows at once: for
+// each row c and lane l in 0…3, out[4c+l] = Σ over blocks i (in order) of
+// a[4i+l]·bc[4i+l], each product rounded and then added, starting from 0:
+// the same operations, in the same order, as dot64's sums s0…s3 over
+// 4·blocks elements. One accumulator per row, so the four rows' chains of
+// additions overlap.
+TEXT ·dot4Blocks64(SB), NOSPLIT, $0-56
+	MOVQ   a+0(FP), SI
+	MOVQ   b0+8(FP), R8
+	MOVQ   b1+16(FP), R9
+	MOVQ   b2+24(FP), R10
+	MOVQ   b3+32(FP), R11
+	MOVQ   blocks+40(FP), CX
+	MOVQ   out+48(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+
+dot4_loop:
+	TESTQ   CX, CX
+	JE      dot4_done
+	VMOVUPD (SI)(AX*1), Y4
+	VMULPD  (R8)(AX*1), Y4, Y5
+	VMULPD  (R9)(AX*1), Y4, Y6
+	VMULPD  (R10)(AX*1), Y4, Y7
+	VMULPD  (R11)(AX*1), Y4, Y8
+	VADDPD  Y5, Y0, Y0
+	VADDPD  Y6, Y1, Y1
+	VADDPD  Y7, Y2, Y2
+	VADDPD  Y8, Y3, Y3
+	ADDQ    $32, AX
+	DECQ    CX
+	JMP     dot4_loop
+
+dot4_done:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VZEROUPPER
+	RET

@@ -18,3 +18,7 @@ func firstGEBlocks32(_ *float32, _ int, _ float32) int {
 func firstGEBlocks64(_ *float64, _ int, _ float64) int {
 	panic("identify: no scan kernel on this architecture")
 }
+
+func dot4Blocks64(_, _, _, _, _ *float64, _ int, _ *[16]float64) {
+	panic("identify: no scan kernel on this architecture")
+}
