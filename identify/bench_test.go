@@ -71,6 +71,26 @@ func BenchmarkScanRow(b *testing.B) {
 	b.Run("float32", func(b *testing.B) { benchScanRow[float32](b, 0) })
 	b.Run("float64", func(b *testing.B) { benchScanRow[float64](b, 0) })
 	b.Run("float32-nonmatedtop", func(b *testing.B) { benchScanRow[float32](b, 1000) })
+	b.Run("float32-first-row", benchScanFirstRow)
+}
+
+// benchScanFirstRow is a probe's first row, as in a refined ijb_evals
+// search (18 candidates from one row of 1,792 scores): every row fills an
+// empty candidate list.
+func benchScanFirstRow(b *testing.B) {
+	s, _ := NewState([]int64{1}, Config{K: 18, GallerySize: 1792})
+	sc := &scanner{s: s, top: &topScores{}}
+	row := make([]float32, 1792)
+	r := rand.New(rand.NewPCG(1, 1))
+	for i := range row {
+		row[i] = float32(r.NormFloat64() / 20)
+	}
+	b.SetBytes(int64(4 * len(row)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s.n[0], s.nonMate[0] = 0, noCandidate
+		scanRow(sc, 0, row, 0, 0)
+	}
 }
 
 func benchScanRow[T float32 | float64](b *testing.B, top int) {
