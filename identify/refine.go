@@ -24,9 +24,9 @@ const refineExtra = 8
 func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error {
 	d := probes.Cols
 	g := shard.Features
-	p32, pOK := toFloat32(probes.F64)
-	g32, gOK := toFloat32(g.F64)
-	if !pOK || !gOK { // beyond float32's range: float64 throughout
+	p32, pOK := toFloat32(probes.F64, o.Threads)
+	g32, gOK := toFloat32(g.F64, o.Threads)
+	if !pOK || !gOK { // not finite, or beyond float32's range: float64 throughout
 		o.Float64GEMM = true
 		return s.Search(probes, shard, o)
 	}
@@ -36,7 +36,7 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 	}
 	pm, _ := Float32Matrix(p32, probes.Rows, d)
 	gm, _ := Float32Matrix(g32, g.Rows, d)
-	if err := sub.Search(pm, Shard{Features: gm, IDs: shard.IDs, Offset: shard.Offset}, o); err != nil {
+	if err := sub.search(pm, Shard{Features: gm, IDs: shard.IDs, Offset: shard.Offset}, o); err != nil {
 		return err
 	}
 	gmax := 0.0
@@ -149,18 +149,6 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 	}
 	s.gallerySeen += int64(g.Rows)
 	return nil
-}
-
-// toFloat32 rounds v to float32, reporting false when a value overflows.
-func toFloat32(v []float64) ([]float32, bool) {
-	out := make([]float32, len(v))
-	for i, x := range v {
-		out[i] = float32(x)
-		if math.IsInf(float64(out[i]), 0) {
-			return nil, false
-		}
-	}
-	return out, true
 }
 
 // rescore sets the Score of every candidate in cs to its float64 score:

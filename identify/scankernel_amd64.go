@@ -30,3 +30,15 @@ func firstGEBlocks64(x *float64, n int, thr float64) int
 //
 //go:noescape
 func dot4Blocks64(a, b0, b1, b2, b3 *float64, blocks int, out *[16]float64)
+
+// finiteBlocks64 and toFloat32Blocks are documented in scankernel_amd64.s;
+// finite.go calls them with n a multiple of 4.
+//
+//go:noescape
+func finiteBlocks64(x *float64, n int) bool
+
+//go:noescape
+func toFloat32Blocks(dst *float32, src *float64, n int) bool
+
+//go:noescape
+func finiteBlocks32(x *float32, n int) bool

@@ -249,3 +249,156 @@ dot4_done:
 	VMOVUPD Y3, 96(DI)
 	VZEROUPPER
 	RET
+
+// func finiteBlocks64(x *float64, n int) bool
+// Whether x[0:n] are all finite; n is a multiple of 4. v-v is +0 for a
+// finite v and NaN for NaN and ±Inf; the sums of those stay 0 or become
+// NaN.
+TEXT ·finiteBlocks64(SB), NOSPLIT, $0-17
+	MOVQ   x+0(FP), SI
+	MOVQ   n+8(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+fin64_loop16:
+	CMPQ    CX, $16
+	JLT     fin64_loop4
+	VMOVUPD (SI), Y4
+	VMOVUPD 32(SI), Y5
+	VMOVUPD 64(SI), Y6
+	VMOVUPD 96(SI), Y7
+	VSUBPD  Y4, Y4, Y4
+	VSUBPD  Y5, Y5, Y5
+	VSUBPD  Y6, Y6, Y6
+	VSUBPD  Y7, Y7, Y7
+	VADDPD  Y4, Y0, Y0
+	VADDPD  Y5, Y1, Y1
+	VADDPD  Y6, Y2, Y2
+	VADDPD  Y7, Y3, Y3
+	ADDQ    $128, SI
+	SUBQ    $16, CX
+	JMP     fin64_loop16
+
+fin64_loop4:
+	CMPQ    CX, $4
+	JLT     fin64_done
+	VMOVUPD (SI), Y4
+	VSUBPD  Y4, Y4, Y4
+	VADDPD  Y4, Y0, Y0
+	ADDQ    $32, SI
+	SUBQ    $4, CX
+	JMP     fin64_loop4
+
+fin64_done:
+	VADDPD    Y1, Y0, Y0
+	VADDPD    Y3, Y2, Y2
+	VADDPD    Y2, Y0, Y0
+	VXORPD    Y1, Y1, Y1
+	VCMPPD    $0, Y1, Y0, Y0
+	VMOVMSKPD Y0, AX
+	CMPL      AX, $15
+	SETEQ     ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func finiteBlocks32(x *float32, n int) bool
+// finiteBlocks64 for float32; n is a multiple of 8.
+TEXT ·finiteBlocks32(SB), NOSPLIT, $0-17
+	MOVQ   x+0(FP), SI
+	MOVQ   n+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+fin32_loop32:
+	CMPQ    CX, $32
+	JLT     fin32_loop8
+	VMOVUPS (SI), Y4
+	VMOVUPS 32(SI), Y5
+	VMOVUPS 64(SI), Y6
+	VMOVUPS 96(SI), Y7
+	VSUBPS  Y4, Y4, Y4
+	VSUBPS  Y5, Y5, Y5
+	VSUBPS  Y6, Y6, Y6
+	VSUBPS  Y7, Y7, Y7
+	VADDPS  Y4, Y0, Y0
+	VADDPS  Y5, Y1, Y1
+	VADDPS  Y6, Y2, Y2
+	VADDPS  Y7, Y3, Y3
+	ADDQ    $128, SI
+	SUBQ    $32, CX
+	JMP     fin32_loop32
+
+fin32_loop8:
+	CMPQ    CX, $8
+	JLT     fin32_done
+	VMOVUPS (SI), Y4
+	VSUBPS  Y4, Y4, Y4
+	VADDPS  Y4, Y0, Y0
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JMP     fin32_loop8
+
+fin32_done:
+	VADDPS    Y1, Y0, Y0
+	VADDPS    Y3, Y2, Y2
+	VADDPS    Y2, Y0, Y0
+	VXORPS    Y1, Y1, Y1
+	VCMPPS    $0, Y1, Y0, Y0
+	VMOVMSKPS Y0, AX
+	CMPL      AX, $255
+	SETEQ     ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func toFloat32Blocks(dst *float32, src *float64, n int) bool
+// Rounds src[0:n] to float32 into dst[0:n] (VCVTPD2PS, the rounding of
+// Go's float32(x)) and reports whether every result is finite (NaN, ±Inf
+// and values beyond float32's range are not); n is a multiple of 4.
+TEXT ·toFloat32Blocks(SB), NOSPLIT, $0-25
+	MOVQ   dst+0(FP), DI
+	MOVQ   src+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+
+cvt_loop8:
+	CMPQ       CX, $8
+	JLT        cvt_loop4
+	VCVTPD2PSY (SI), X4
+	VCVTPD2PSY 32(SI), X5
+	VMOVUPS    X4, (DI)
+	VMOVUPS    X5, 16(DI)
+	VSUBPS     X4, X4, X4
+	VSUBPS     X5, X5, X5
+	VADDPS     X4, X0, X0
+	VADDPS     X5, X1, X1
+	ADDQ       $64, SI
+	ADDQ       $32, DI
+	SUBQ       $8, CX
+	JMP        cvt_loop8
+
+cvt_loop4:
+	CMPQ       CX, $4
+	JLT        cvt_done
+	VCVTPD2PSY (SI), X4
+	VMOVUPS    X4, (DI)
+	VSUBPS     X4, X4, X4
+	VADDPS     X4, X0, X0
+	ADDQ       $32, SI
+	ADDQ       $16, DI
+	SUBQ       $4, CX
+	JMP        cvt_loop4
+
+cvt_done:
+	VADDPS    X1, X0, X0
+	VXORPS    X1, X1, X1
+	VCMPPS    $0, X1, X0, X0
+	VMOVMSKPS X0, AX
+	CMPL      AX, $15
+	SETEQ     ret+24(FP)
+	VZEROUPPER
+	RET

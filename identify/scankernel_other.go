@@ -22,3 +22,11 @@ func firstGEBlocks64(_ *float64, _ int, _ float64) int {
 func dot4Blocks64(_, _, _, _, _ *float64, _ int, _ *[16]float64) {
 	panic("identify: no scan kernel on this architecture")
 }
+
+func finiteBlocks64(_ *float64, _ int) bool { panic("identify: no scan kernel on this architecture") }
+
+func toFloat32Blocks(_ *float32, _ *float64, _ int) bool {
+	panic("identify: no scan kernel on this architecture")
+}
+
+func finiteBlocks32(_ *float32, _ int) bool { panic("identify: no scan kernel on this architecture") }

@@ -107,8 +107,19 @@ func (s *State) Search(probes Matrix, shard Shard, o SearchOptions) error {
 		return err
 	}
 	if probes.Is64() && !o.Float64GEMM && s.cfg.NonMatedTop == 0 && shard.Offset < s.cfg.GallerySize && shard.Features.Rows > 0 {
-		return s.searchRefined(probes, shard, o)
+		return s.searchRefined(probes, shard, o) // checks finiteness as it converts
 	}
+	if err := probes.checkFinite("probe", o.Threads); err != nil {
+		return err
+	}
+	if err := shard.Features.checkFinite("gallery", o.Threads); err != nil {
+		return err
+	}
+	return s.search(probes, shard, o)
+}
+
+// search is Search on checked inputs.
+func (s *State) search(probes Matrix, shard Shard, o SearchOptions) error {
 	// Even blocks: a 1772-row gallery is one block of 1792 columns, not a
 	// 2048-column block of which 13 % is padding.
 	o.ProbeBlock = evenBlock(probes.Rows, o.ProbeBlock, minProbeBlock)
@@ -175,10 +186,7 @@ func (s *State) checkSearch(probes Matrix, shard Shard) error {
 	case shard.Offset < s.cfg.GallerySize && len(shard.IDs) != f.Rows:
 		return fmt.Errorf("identify: gallery shard has %d rows but %d identities", f.Rows, len(shard.IDs))
 	}
-	if err := probes.checkFinite("probe"); err != nil {
-		return err
-	}
-	return f.checkFinite("gallery")
+	return nil
 }
 
 func precision(m Matrix) string {
