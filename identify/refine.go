@@ -153,21 +153,20 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 
 // rescore sets the Score of every candidate in cs to its float64 score:
 // the probe row pr against gallery row Index-offset of g (rows of
-// len(pr)), four candidates at a time.
+// len(pr)), four candidates at a time (a last group of fewer repeats its
+// last row).
 func rescore(pr, g []float64, offset int64, cs []Candidate) {
 	d := len(pr)
-	row := func(c Candidate) []float64 {
-		k := int(c.Index - offset)
-		return g[k*d : (k+1)*d]
-	}
-	i := 0
-	for ; i+4 <= len(cs); i += 4 {
-		rows := [4][]float64{row(cs[i]), row(cs[i+1]), row(cs[i+2]), row(cs[i+3])}
-		for c, v := range dot64x4(pr, &rows) {
-			cs[i+c].Score = v
+	for i := 0; i < len(cs); i += 4 {
+		var rows [4][]float64
+		for c := range rows {
+			k := int(cs[min(i+c, len(cs)-1)].Index - offset)
+			rows[c] = g[k*d : (k+1)*d]
 		}
-	}
-	for ; i < len(cs); i++ {
-		cs[i].Score = dot64(pr, row(cs[i]))
+		for c, v := range dot64x4(pr, &rows) {
+			if i+c < len(cs) {
+				cs[i+c].Score = v
+			}
+		}
 	}
 }
