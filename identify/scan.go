@@ -18,7 +18,7 @@ func scanRow[T float32 | float64](sc *scanner, p int, row []T, base int64, j0 in
 	j1 := j0 + n
 	negInf := T(math.Inf(-1))
 	hi := rowMax(row)
-	scanTopK(s, p, row, base, hi)
+	scanTopK(s, p, row, base, hi, &sc.idx)
 	// mates: record, then mask them out of the non-mated passes
 	masked := 0
 	if sc.mates != nil {
@@ -71,7 +71,8 @@ func scanRow[T float32 | float64](sc *scanner, p int, row []T, base int64, j0 in
 // scanTopK offers a row of scores (global indices from base, ascending)
 // whose maximum is hi to probe p's candidates. Only scores at least the
 // K-th candidate's are offered: firstGE skips the rest a vector at a time.
-func scanTopK[T float32 | float64](s *State, p int, row []T, base int64, hi T) {
+// scratch holds the indices collectGE finds.
+func scanTopK[T float32 | float64](s *State, p int, row []T, base int64, hi T, scratch *[]int32) {
 	k := s.cfg.K
 	thr := T(math.Inf(-1))
 	switch {
@@ -81,7 +82,17 @@ func scanTopK[T float32 | float64](s *State, p int, row []T, base int64, hi T) {
 			return
 		}
 	case len(row) >= 4*k:
+		// a probe's first row: many insertions, each raising thr; the
+		// candidates (≥ the seed) are collected in one pass and offered in
+		// index order, as the loop below would
 		thr = pieceFloor(row, k)
+		*scratch = collectGE(row, thr, *scratch)
+		for _, j := range *scratch {
+			if v := row[j]; v >= thr && s.insert(p, Candidate{Index: base + int64(j), Score: float64(v)}) && int(s.n[p]) == k {
+				thr = T(s.cand[p*k+k-1].Score)
+			}
+		}
+		return
 	}
 	for j := firstGE(row, thr); j < len(row); j += 1 + firstGE(row[j+1:], thr) {
 		if s.insert(p, Candidate{Index: base + int64(j), Score: float64(row[j])}) && int(s.n[p]) == k {

@@ -79,3 +79,33 @@ func firstGEGo[T float32 | float64](row []T, thr T) int {
 	}
 	return len(row)
 }
+
+// collectGE appends the indices of the values of row that are >= thr
+// (never a NaN), ascending, to out[:0] and returns it; out grows to
+// len(row) when it is shorter.
+func collectGE[T float32 | float64](row []T, thr T, out []int32) []int32 {
+	if cap(out) < len(row) {
+		out = make([]int32, 0, len(row))
+	}
+	out = out[:len(row)]
+	m, i := 0, 0
+	if haveScanKernel {
+		switch r := any(row).(type) {
+		case []float32:
+			if i = len(r) &^ 7; i > 0 {
+				m = collectGEBlocks32(&r[0], i, float32(thr), &out[0])
+			}
+		case []float64:
+			if i = len(r) &^ 3; i > 0 {
+				m = collectGEBlocks64(&r[0], i, float64(thr), &out[0])
+			}
+		}
+	}
+	for ; i < len(row); i++ {
+		if row[i] >= thr {
+			out[m] = int32(i)
+			m++
+		}
+	}
+	return out[:m]
+}

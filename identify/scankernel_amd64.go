@@ -42,3 +42,12 @@ func toFloat32Blocks(dst *float32, src *float64, n int) bool
 
 //go:noescape
 func finiteBlocks32(x *float32, n int) bool
+
+// collectGEBlocks32 and collectGEBlocks64 are documented in
+// scankernel_amd64.s; collectGE calls them with out of room for n.
+//
+//go:noescape
+func collectGEBlocks32(x *float32, n int, thr float32, out *int32) int
+
+//go:noescape
+func collectGEBlocks64(x *float64, n int, thr float64, out *int32) int

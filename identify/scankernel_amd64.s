@@ -402,3 +402,158 @@ cvt_done:
 	SETEQ     ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func collectGEBlocks32(x *float32, n int, thr float32, out *int32) int
+// Writes the indices i of every x[i] >= thr in x[0:n] to out, ascending,
+// and returns their number (NaN compares false); n is a multiple of 8
+// and out has room for n. Steps of 32 values without a hit cost one test.
+TEXT ·collectGEBlocks32(SB), NOSPLIT, $0-40
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS thr+16(FP), Y0
+	MOVQ         out+24(FP), DI
+	XORQ         AX, AX
+	XORQ         BX, BX
+
+col32_loop32:
+	MOVQ   CX, DX
+	SUBQ   AX, DX
+	CMPQ   DX, $32
+	JLT    col32_loop8
+	VCMPPS $0x12, (SI)(AX*4), Y0, Y1
+	VCMPPS $0x12, 32(SI)(AX*4), Y0, Y2
+	VCMPPS $0x12, 64(SI)(AX*4), Y0, Y3
+	VCMPPS $0x12, 96(SI)(AX*4), Y0, Y4
+	VORPS  Y1, Y2, Y5
+	VORPS  Y3, Y4, Y6
+	VORPS  Y5, Y6, Y5
+	VPTEST Y5, Y5
+	JNE    col32_hit
+	ADDQ   $32, AX
+	JMP    col32_loop32
+
+col32_hit:
+	// the four masks of this step into DX, bit b for x[AX+b]
+	VMOVMSKPS Y1, DX
+	VMOVMSKPS Y2, R8
+	SHLL      $8, R8
+	ORL       R8, DX
+	VMOVMSKPS Y3, R8
+	SHLL      $16, R8
+	ORL       R8, DX
+	VMOVMSKPS Y4, R8
+	SHLL      $24, R8
+	ORL       R8, DX
+
+col32_bits:
+	BSFL  DX, R8
+	ADDQ  AX, R8
+	MOVL  R8, (DI)(BX*4)
+	INCQ  BX
+	LEAL  -1(DX), R9
+	ANDL  R9, DX
+	JNE   col32_bits
+	ADDQ  $32, AX
+	JMP   col32_loop32
+
+col32_loop8:
+	CMPQ      AX, CX
+	JGE       col32_done
+	VCMPPS    $0x12, (SI)(AX*4), Y0, Y1
+	VMOVMSKPS Y1, DX
+	TESTL     DX, DX
+	JE        col32_next8
+
+col32_bits8:
+	BSFL DX, R8
+	ADDQ AX, R8
+	MOVL R8, (DI)(BX*4)
+	INCQ BX
+	LEAL -1(DX), R9
+	ANDL R9, DX
+	JNE  col32_bits8
+
+col32_next8:
+	ADDQ $8, AX
+	JMP  col32_loop8
+
+col32_done:
+	MOVQ BX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func collectGEBlocks64(x *float64, n int, thr float64, out *int32) int
+// collectGEBlocks32 for float64; n is a multiple of 4, steps of 16.
+TEXT ·collectGEBlocks64(SB), NOSPLIT, $0-40
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD thr+16(FP), Y0
+	MOVQ         out+24(FP), DI
+	XORQ         AX, AX
+	XORQ         BX, BX
+
+col64_loop16:
+	MOVQ   CX, DX
+	SUBQ   AX, DX
+	CMPQ   DX, $16
+	JLT    col64_loop4
+	VCMPPD $0x12, (SI)(AX*8), Y0, Y1
+	VCMPPD $0x12, 32(SI)(AX*8), Y0, Y2
+	VCMPPD $0x12, 64(SI)(AX*8), Y0, Y3
+	VCMPPD $0x12, 96(SI)(AX*8), Y0, Y4
+	VORPD  Y1, Y2, Y5
+	VORPD  Y3, Y4, Y6
+	VORPD  Y5, Y6, Y5
+	VPTEST Y5, Y5
+	JNE    col64_hit
+	ADDQ   $16, AX
+	JMP    col64_loop16
+
+col64_hit:
+	VMOVMSKPD Y1, DX
+	VMOVMSKPD Y2, R8
+	SHLL      $4, R8
+	ORL       R8, DX
+	VMOVMSKPD Y3, R8
+	SHLL      $8, R8
+	ORL       R8, DX
+	VMOVMSKPD Y4, R8
+	SHLL      $12, R8
+	ORL       R8, DX
+
+col64_bits:
+	BSFL DX, R8
+	ADDQ AX, R8
+	MOVL R8, (DI)(BX*4)
+	INCQ BX
+	LEAL -1(DX), R9
+	ANDL R9, DX
+	JNE  col64_bits
+	ADDQ $16, AX
+	JMP  col64_loop16
+
+col64_loop4:
+	CMPQ      AX, CX
+	JGE       col64_done
+	VCMPPD    $0x12, (SI)(AX*8), Y0, Y1
+	VMOVMSKPD Y1, DX
+	TESTL     DX, DX
+	JE        col64_next4
+
+col64_bits4:
+	BSFL DX, R8
+	ADDQ AX, R8
+	MOVL R8, (DI)(BX*4)
+	INCQ BX
+	LEAL -1(DX), R9
+	ANDL R9, DX
+	JNE  col64_bits4
+
+col64_next4:
+	ADDQ $4, AX
+	JMP  col64_loop4
+
+col64_done:
+	MOVQ BX, ret+32(FP)
+	VZEROUPPER
+	RET

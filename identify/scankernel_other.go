@@ -30,3 +30,11 @@ func toFloat32Blocks(_ *float32, _ *float64, _ int) bool {
 }
 
 func finiteBlocks32(_ *float32, _ int) bool { panic("identify: no scan kernel on this architecture") }
+
+func collectGEBlocks32(_ *float32, _ int, _ float32, _ *int32) int {
+	panic("identify: no scan kernel on this architecture")
+}
+
+func collectGEBlocks64(_ *float64, _ int, _ float64, _ *int32) int {
+	panic("identify: no scan kernel on this architecture")
+}

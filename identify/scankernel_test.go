@@ -3,6 +3,7 @@ package identify
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -76,10 +77,10 @@ func TestScanKernelsMatchScalar(t *testing.T) {
 	testScanKernels[float64](t)
 }
 
-// testScanKernels compares rowMax and firstGE with their scalar definitions
-// on rows of every length 0…70 at every start offset 0…7 of a buffer
-// whose values outside the row are +Inf: a kernel reading past either end
-// of its row would return them.
+// testScanKernels compares rowMax, firstGE and collectGE with their scalar
+// definitions on rows of every length 0…70 at every start offset 0…7 of a
+// buffer whose values outside the row are +Inf: a kernel reading past
+// either end of its row would return them.
 func testScanKernels[T float32 | float64](t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	name := "float32"
@@ -87,6 +88,7 @@ func testScanKernels[T float32 | float64](t *testing.T) {
 		name = "float64"
 	}
 	buf := make([]T, 96)
+	scratch := make([]int32, 0, 8) // too short for most rows: collectGE grows it
 	for n := 0; n <= 70; n++ {
 		for off := range 8 {
 			for rep := range 20 {
@@ -107,6 +109,15 @@ func testScanKernels[T float32 | float64](t *testing.T) {
 				for _, thr := range thrs {
 					if got, want := firstGE(row, thr), firstGEGo(row, thr); got != want {
 						t.Fatalf("%s n=%d off=%d: firstGE(%v) = %d, scalar %d (row %v)", name, n, off, thr, got, want, row)
+					}
+					var want []int32
+					for i, v := range row {
+						if v >= thr {
+							want = append(want, int32(i))
+						}
+					}
+					if got := collectGE(row, thr, scratch); !slices.Equal(got, want) {
+						t.Fatalf("%s n=%d off=%d: collectGE(%v) = %v, scalar %v (row %v)", name, n, off, thr, got, want, row)
 					}
 				}
 			}

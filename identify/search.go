@@ -304,6 +304,7 @@ type scanner struct {
 	pb, gb   int
 	buf32    *blockBuf[float32]
 	buf64    *blockBuf[float64]
+	idx      []int32 // scanTopK's scratch
 }
 
 // blockBuf is one goroutine's block of scores and the zero-padded copies
