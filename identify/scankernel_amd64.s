@@ -403,6 +403,18 @@ cvt_done:
 	VZEROUPPER
 	RET
 
+// COLLECT_BITS writes AX plus the position of every set bit of DX
+// (lowest first) to out (DI) at BX, counting BX up; R8, R9 are scratch.
+#define COLLECT_BITS(loop) \
+loop: \
+	BSFL DX, R8; \
+	ADDQ AX, R8; \
+	MOVL R8, (DI)(BX*4); \
+	INCQ BX; \
+	LEAL -1(DX), R9; \
+	ANDL R9, DX; \
+	JNE  loop
+
 // func collectGEBlocks32(x *float32, n int, thr float32, out *int32) int
 // Writes the indices i of every x[i] >= thr in x[0:n] to out, ascending,
 // and returns their number (NaN compares false); n is a multiple of 8
@@ -445,14 +457,7 @@ col32_hit:
 	SHLL      $24, R8
 	ORL       R8, DX
 
-col32_bits:
-	BSFL  DX, R8
-	ADDQ  AX, R8
-	MOVL  R8, (DI)(BX*4)
-	INCQ  BX
-	LEAL  -1(DX), R9
-	ANDL  R9, DX
-	JNE   col32_bits
+	COLLECT_BITS(col32_bits)
 	ADDQ  $32, AX
 	JMP   col32_loop32
 
@@ -464,14 +469,7 @@ col32_loop8:
 	TESTL     DX, DX
 	JE        col32_next8
 
-col32_bits8:
-	BSFL DX, R8
-	ADDQ AX, R8
-	MOVL R8, (DI)(BX*4)
-	INCQ BX
-	LEAL -1(DX), R9
-	ANDL R9, DX
-	JNE  col32_bits8
+	COLLECT_BITS(col32_bits8)
 
 col32_next8:
 	ADDQ $8, AX
@@ -521,14 +519,7 @@ col64_hit:
 	SHLL      $12, R8
 	ORL       R8, DX
 
-col64_bits:
-	BSFL DX, R8
-	ADDQ AX, R8
-	MOVL R8, (DI)(BX*4)
-	INCQ BX
-	LEAL -1(DX), R9
-	ANDL R9, DX
-	JNE  col64_bits
+	COLLECT_BITS(col64_bits)
 	ADDQ $16, AX
 	JMP  col64_loop16
 
@@ -540,14 +531,7 @@ col64_loop4:
 	TESTL     DX, DX
 	JE        col64_next4
 
-col64_bits4:
-	BSFL DX, R8
-	ADDQ AX, R8
-	MOVL R8, (DI)(BX*4)
-	INCQ BX
-	LEAL -1(DX), R9
-	ANDL R9, DX
-	JNE  col64_bits4
+	COLLECT_BITS(col64_bits4)
 
 col64_next4:
 	ADDQ $4, AX
