@@ -52,8 +52,18 @@ func firstNonFinite[T float32 | float64](v []T) int {
 	return -1
 }
 
+// kernelPiece bounds the values one kernel call reads: assembly is not
+// preempted, and a garbage collection waits for every goroutine to stop.
+const kernelPiece = 1 << 16
+
 // allFinite reports whether every value of v is finite.
 func allFinite[T float32 | float64](v []T) bool {
+	for len(v) > kernelPiece {
+		if !allFinite(v[:kernelPiece]) {
+			return false
+		}
+		v = v[kernelPiece:]
+	}
 	i := 0
 	if haveScanKernel {
 		switch x := any(v).(type) {
@@ -94,6 +104,14 @@ var errNotFinite = errors.New("identify: not finite")
 // roundFloat32 sets dst to src rounded to float32 and reports whether every
 // result is finite.
 func roundFloat32(dst []float32, src []float64) bool {
+	for len(src) > kernelPiece {
+		ok := roundFloat32(dst[:kernelPiece], src[:kernelPiece])
+		if !ok {
+			roundFloat32(dst[kernelPiece:], src[kernelPiece:])
+			return false
+		}
+		dst, src = dst[kernelPiece:], src[kernelPiece:]
+	}
 	i, ok := 0, true
 	if haveScanKernel {
 		if i = len(src) &^ 3; i > 0 {

@@ -136,3 +136,30 @@ func TestRefinedOverflow(t *testing.T) {
 		t.Errorf("row 7 ranks first for %d of %d probes; want those of positive score", first, pr.Rows)
 	}
 }
+
+// TestRoundFloat32Pieces: a long input goes to the kernel in pieces; every
+// value is still rounded, and a bad value in any piece is reported.
+func TestRoundFloat32Pieces(t *testing.T) {
+	n := 3*kernelPiece + 5
+	src := make([]float64, n)
+	for i := range src {
+		src[i] = float64(i) + 0.1
+	}
+	dst := make([]float32, n)
+	if !roundFloat32(dst, src) {
+		t.Fatal("finite values reported not finite")
+	}
+	for _, bad := range []int{kernelPiece + 3, n - 1} {
+		src[bad] = 1e39
+		ok := roundFloat32(dst, src)
+		src[bad] = 0.5
+		if ok {
+			t.Errorf("1e39 at %d not reported", bad)
+		}
+		for i, v := range src {
+			if i != bad && dst[i] != float32(v) {
+				t.Fatalf("bad value at %d: dst[%d] = %v, want %v", bad, i, dst[i], float32(v))
+			}
+		}
+	}
+}
