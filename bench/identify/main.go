@@ -34,6 +34,8 @@ func main() {
 	backend := flag.String("blas", "openblas", "gonum or openblas")
 	chunk := flag.Int("chunk", 4096, "gallery rows per bare sgemm call")
 	reps := flag.Int("reps", 1, "repetitions (bare, search, bare, search, …)")
+	pblock := flag.Int("probe-block", 0, "probes per search block (0: the library's default)")
+	gblock := flag.Int("gallery-block", 0, "gallery rows per search block (0: the library's default)")
 	flag.Parse()
 	b, err := blas.Select(*backend)
 	if err != nil {
@@ -68,7 +70,7 @@ func main() {
 			if err != nil {
 				panic(err)
 			}
-			if err := st.Search(pm, identify.Shard{Features: gm, IDs: ids}, identify.SearchOptions{Backend: b}); err != nil {
+			if err := st.Search(pm, identify.Shard{Features: gm, IDs: ids}, identify.SearchOptions{Backend: b, ProbeBlock: *pblock, GalleryBlock: *gblock}); err != nil {
 				panic(err)
 			}
 		}))
