@@ -2,13 +2,15 @@
 
 package verify
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // haveVectorKernel reports whether the AVX kernels of kernel_amd64.s run on
 // this CPU; without AVX the plain Go code of embeddings.go scores pairs.
-var haveVectorKernel = cpuHasAVX()
-
-func cpuHasAVX() bool
+var haveVectorKernel = cpu.X86.HasAVX
 
 // einsumBlocks2 and pairBlocks are documented in kernel_amd64.s; kernel.go
 // calls them with pointers to at least 8·blocks elements of every row.
@@ -49,10 +51,8 @@ func addFlipWeighted(dst, a, b *float32, n int, w float32)
 func prefetchLines(p unsafe.Pointer, lines int)
 
 // haveAVX512 reports whether dotShared8 (kernel_dot512_amd64.s) runs on
-// this CPU.
-var haveAVX512 = haveVectorKernel && cpuHasAVX512()
-
-func cpuHasAVX512() bool
+// this CPU (AVX-512F, with the OS saving the Z registers).
+var haveAVX512 = haveVectorKernel && cpu.X86.HasAVX512F
 
 // dotShared8 is documented in kernel_dot512_amd64.s; dot.go calls it with
 // rows of 128·leaves elements, leaves >= 1, and out of 8·leaves elements.

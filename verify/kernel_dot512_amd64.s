@@ -2,31 +2,6 @@
 
 #include "textflag.h"
 
-// func cpuHasAVX512() bool
-// CPUID.1:ECX bit 27 (OSXSAVE), CPUID.(7,0):EBX bit 16 (AVX512F), and XCR0
-// enabling the XMM, YMM, opmask and ZMM state (bits 1, 2, 5, 6, 7).
-TEXT ·cpuHasAVX512(SB), NOSPLIT, $0-1
-	MOVL $1, AX
-	XORL CX, CX
-	CPUID
-	ANDL $0x08000000, CX
-	JE   no512
-	MOVL $7, AX
-	XORL CX, CX
-	CPUID
-	ANDL $0x00010000, BX
-	JE   no512
-	XORL CX, CX
-	XGETBV
-	ANDL $0xe6, AX
-	CMPL AX, $0xe6
-	JNE  no512
-	MOVB $1, ret+0(FP)
-	RET
-no512:
-	MOVB $0, ret+0(FP)
-	RET
-
 // LEAF_SUM_Z(z, y, x, off) stores ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)) of
 // the leaf accumulators r0..r7 in z at off(DX): its low half y holds r0..r3
 // and its high half r4..r7 goes to Y14; the sum is formed as
