@@ -3,7 +3,8 @@
 #
 #   bash bench/run-identify.sh [RUNS] [BIG_PROBES] [BIG_GALLERY]
 #        (defaults 3, 10000, 1000000; BIG_GALLERY=0 skips part 2;
-#        BIG_REPS=n repeats part 2, default 1)
+#        BIG_REPS=n repeats part 2, default 1; CPU_TIME=1 adds CPU times,
+#        see bench/lib.sh)
 #
 # Needs Go and Debian's python3-numpy (/usr/bin/python3); part 2 needs
 # OpenBLAS (libopenblas.so.0) for its main figure.
@@ -38,11 +39,12 @@ uptime
 . bench/lib.sh
 REF_LABEL=numpy
 
-ek_1n() { "$TMP/evalkit" identify --gallery "$TMP/gallery.npy" --gallery-ids "$TMP/gallery_ids.npy" --probes "$TMP/probes.npy" --probe-ids "$TMP/probe_ids.npy" --rule ijb_1n; }
-ek_evals() {
-	"$TMP/evalkit" identify --gallery "$TMP/g1.npy" --gallery-ids "$TMP/g1_ids.npy" --gallery "$TMP/g2.npy" --gallery-ids "$TMP/g2_ids.npy" \
-		--probes "$TMP/probes.npy" --probe-ids "$TMP/probe_ids.npy" --rule ijb_evals
-}
+# commands as arrays, not functions: CPU_TIME=1 runs them under /usr/bin/time
+EK_1N=("$TMP/evalkit" identify --gallery "$TMP/gallery.npy" --gallery-ids "$TMP/gallery_ids.npy" --probes "$TMP/probes.npy" --probe-ids "$TMP/probe_ids.npy" --rule ijb_1n)
+EK_EVALS=("$TMP/evalkit" identify --gallery "$TMP/g1.npy" --gallery-ids "$TMP/g1_ids.npy" --gallery "$TMP/g2.npy" --gallery-ids "$TMP/g2_ids.npy"
+	--probes "$TMP/probes.npy" --probe-ids "$TMP/probe_ids.npy" --rule ijb_evals)
+ek_1n() { "${EK_1N[@]}"; }
+ek_evals() { "${EK_EVALS[@]}"; }
 
 echo "== same lines =="
 diff <($PY bench/identify_numpy.py ijb_1n "$TMP") <(ek_1n) && echo "ijb_1n: identical"
@@ -50,8 +52,8 @@ diff <($PY bench/identify_numpy.py ijb_evals "$TMP" | grep -v '^\[Mean\]') <(ek_
 ek_1n | grep -E '^(top|far)'
 
 echo "== $RUNS runs each, alternating, wall clock, whole process =="
-time_pair "ijb_1n, 19593 x 3531 x 512" ek_1n -- $PY bench/identify_numpy.py ijb_1n "$TMP"
-time_pair "ijb_evals, 19593 x (1772, 1759)" ek_evals -- $PY bench/identify_numpy.py ijb_evals "$TMP"
+time_pair "ijb_1n, 19593 x 3531 x 512" "${EK_1N[@]}" -- $PY bench/identify_numpy.py ijb_1n "$TMP"
+time_pair "ijb_evals, 19593 x (1772, 1759)" "${EK_EVALS[@]}" -- $PY bench/identify_numpy.py ijb_evals "$TMP"
 uptime
 
 if [ "$BIGG" -gt 0 ]; then

@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 )
@@ -19,7 +18,7 @@ type IJBPairReader struct {
 
 // OpenIJBPairs opens a template-pair file and counts its lines.
 func OpenIJBPairs(path string) (*IJBPairReader, error) {
-	lf, err := openLineFile(path, lineBlockSize, maxLineLen)
+	lf, err := openLineFile(path, pairBlockSize, maxLineLen)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}
@@ -52,29 +51,32 @@ func (r *IJBPairReader) Each(fn func(worker, first int, t1, t2 []int64, labels [
 	bufs := make([]scratch, r.lf.workers)
 	err := r.lf.each(func(w, first int, data []byte) error {
 		b := &bufs[w]
-		// a block holds at most its newlines + 1 lines
-		n := bytes.Count(data, []byte{'\n'}) + 1
-		if cap(b.t1) < n {
-			n = max(n, 2*cap(b.t1))
-			b.t1, b.t2, b.lab = make([]int64, 0, n), make([]int64, 0, n), make([]int8, 0, n)
+		if n := len(data)/12 + 16; cap(b.t1) < n { // IJB-C's lines are ~15 bytes
+			b.t1, b.t2, b.lab = make([]int64, n), make([]int64, n), make([]int8, n)
 		}
-		b.t1, b.t2, b.lab = b.t1[:0], b.t2[:0], b.lab[:0]
+		t1, t2, lab := b.t1[:cap(b.t1)], b.t2[:cap(b.t2)], b.lab[:cap(b.lab)]
 		var f [3][]byte
-		for i := first; len(data) > 0; i++ {
-			if a, c, l, m := fastPairLine(data); m > 0 {
-				b.t1, b.t2, b.lab = append(b.t1, a), append(b.t2, c), append(b.lab, l)
-				data = data[m:]
+		k := 0
+		for len(data) > 0 {
+			if k == len(t1) { // short lines: grow, keeping what is parsed
+				t1, t2, lab = slices.Grow(t1, k)[:2*k], slices.Grow(t2, k)[:2*k], slices.Grow(lab, k)[:2*k]
+				b.t1, b.t2, b.lab = t1, t2, lab
+			}
+			m, used := fastPairLines(data, t1[k:], t2[k:], lab[k:])
+			k, data = k+m, data[used:]
+			if len(data) == 0 || k == len(t1) {
 				continue
 			}
 			var line []byte
 			line, data = nextLine(data)
 			a, c, l, err := parsePairLine(line, &f)
 			if err != nil {
-				return &lineError{i, err}
+				return &lineError{first + k, err}
 			}
-			b.t1, b.t2, b.lab = append(b.t1, a), append(b.t2, c), append(b.lab, l)
+			t1[k], t2[k], lab[k] = a, c, l
+			k++
 		}
-		return fn(w, first, b.t1, b.t2, b.lab)
+		return fn(w, first, t1[:k], t2[:k], lab[:k])
 	})
 	if err != nil {
 		if r.path == "" {
@@ -85,52 +87,58 @@ func (r *IJBPairReader) Each(fn func(worker, first int, t1, t2 []int64, labels [
 	return nil
 }
 
-// fastPairLine parses the common form of a pair line at the start of data,
-// "digits digits 0|1" with single spaces and a "\n" or "\r\n" end (or the
-// end of data), and returns the bytes it took, newline included; m = 0
-// means anything else (signs, other spacing, long numbers, errors), which
-// parsePairLine then reads.
-func fastPairLine(data []byte) (t1, t2 int64, label int8, m int) {
-	i := 0
-	num := func() (int64, bool) {
-		s := i
-		var v int64
-		for i < len(data) && i-s < 18 {
-			c := data[i] - '0'
-			if c > 9 {
-				break
-			}
-			v = v*10 + int64(c)
-			i++
+// fastPairLines parses the lines at the start of data that have the
+// common form "digits digits 0|1", single spaces, numbers of at most 17
+// digits, a "\n" or "\r\n" end (or the end of data), into t1, t2 and
+// label (as many as they hold). It returns the lines parsed and the bytes
+// they took; it stops at the first line of any other form (signs, other
+// spacing, long numbers, blank lines, errors), which parsePairLine reads.
+func fastPairLines(data []byte, t1, t2 []int64, label []int8) (n, used int) {
+	for n < len(t1) && n < len(t2) && n < len(label) {
+		a, i := leadingDigits(data, used)
+		if i == used || i-used > 17 || i >= len(data) || data[i] != ' ' {
+			return n, used
 		}
-		return v, i > s && i-s < 18
-	}
-	var ok bool
-	if t1, ok = num(); !ok || i >= len(data) || data[i] != ' ' {
-		return 0, 0, 0, 0
-	}
-	i++
-	if t2, ok = num(); !ok || i+1 >= len(data) || data[i] != ' ' {
-		return 0, 0, 0, 0
-	}
-	switch data[i+1] {
-	case '0':
-	case '1':
-		label = 1
-	default:
-		return 0, 0, 0, 0
-	}
-	i += 2
-	switch {
-	case i == len(data):
-	case data[i] == '\n':
-		i++
-	case data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n':
+		c, j := leadingDigits(data, i+1)
+		if j == i+1 || j-i-1 > 17 || j+1 >= len(data) || data[j] != ' ' {
+			return n, used
+		}
+		i = j
+		l := data[i+1] - '0'
+		if l > 1 {
+			return n, used
+		}
 		i += 2
-	default:
-		return 0, 0, 0, 0
+		if i < len(data) {
+			switch {
+			case data[i] == '\n':
+				i++
+			case data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n':
+				i += 2
+			default:
+				return n, used
+			}
+		}
+		t1[n], t2[n], label[n] = a, c, int8(l)
+		n++
+		used = i
 	}
-	return t1, t2, label, i
+	return n, used
+}
+
+// leadingDigits returns the value of the decimal digits of data from i on
+// (wrapped past 19 of them) and the index after them.
+func leadingDigits(data []byte, i int) (int64, int) {
+	var v int64
+	for i < len(data) {
+		d := data[i] - '0'
+		if d > 9 {
+			break
+		}
+		v = v*10 + int64(d)
+		i++
+	}
+	return v, i
 }
 
 // parsePairLine parses one "template1 template2 label" line; label -1 for

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,9 +41,20 @@ func refPairs(s string) (*IJBTemplatePairs, int, error) {
 	return p, 0, nil
 }
 
-// pairsInBlocks reads data as a pair file of blocks of block bytes.
+// pairsInBlocks reads data as a pair file of blocks of block bytes, in
+// memory (as a mapped file is read) and through read buffers (as files
+// that cannot be mapped are), and fails unless both agree.
 func pairsInBlocks(data []byte, block int64) (*IJBTemplatePairs, error) {
-	return (&IJBPairReader{lf: memLineFile(data, block)}).ReadAll()
+	mem, errMem := (&IJBPairReader{lf: memLineFile(data, block)}).ReadAll()
+	lf, err := newLineFile(bytes.NewReader(data), nil, int64(len(data)), block, int64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	read, errRead := (&IJBPairReader{lf: lf}).ReadAll()
+	if fmt.Sprint(errMem) != fmt.Sprint(errRead) || !reflect.DeepEqual(mem, read) {
+		return nil, fmt.Errorf("in memory %v, %v; through read buffers %v, %v", mem, errMem, read, errRead)
+	}
+	return mem, errMem
 }
 
 // checkPairs compares the block reader at several block sizes with refPairs.
@@ -84,6 +96,9 @@ func TestPairBlocks(t *testing.T) {
 		"9223372036854775807 -9223372036854775808 0\n",
 		"9223372036854775808 1 0\n",
 		"\ufeff\ufeff1 2 0\n",
+		// more lines than a block's first guess (a line per 12 bytes):
+		// the parse buffers grow, in the fast and in the slow form
+		strings.Repeat("\n", 100) + strings.Repeat("3 4 1\n", 60) + strings.Repeat(" 5 6 0\n", 40),
 	} {
 		checkPairs(t, s)
 	}

@@ -3,6 +3,7 @@ package identify
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 func benchData(np, ng, d int) (Matrix, Matrix, []int64, []int64) {
@@ -63,19 +64,55 @@ func BenchmarkBareSgemm(b *testing.B) {
 	}
 }
 
-// BenchmarkScanTopK is the selection alone: one 2048-score row offered to a
-// full top-10.
-func BenchmarkScanTopK(b *testing.B) {
-	s, _ := NewState([]int64{1}, Config{K: 10})
-	row := make([]float32, 2048)
+// BenchmarkScanRow is the selection alone: one row of 4,096 scores (a
+// gallery block's) folded into a probe whose top-10 is full, with a
+// non-mated top list (ijb_1n's) and without.
+func BenchmarkScanRow(b *testing.B) {
+	b.Run("float32", func(b *testing.B) { benchScanRow[float32](b, 0) })
+	b.Run("float64", func(b *testing.B) { benchScanRow[float64](b, 0) })
+	b.Run("float32-nonmatedtop", func(b *testing.B) { benchScanRow[float32](b, 1000) })
+	b.Run("float32-first-row", benchScanFirstRow)
+}
+
+// benchScanFirstRow is a probe's first row, as in a refined ijb_evals
+// search (18 candidates from one row of 1,792 scores): every row fills an
+// empty candidate list.
+func benchScanFirstRow(b *testing.B) {
+	s, _ := NewState([]int64{1}, Config{K: 18, GallerySize: 1792})
+	sc := &scanner{s: s, top: &topScores{}}
+	row := make([]float32, 1792)
 	r := rand.New(rand.NewPCG(1, 1))
 	for i := range row {
-		row[i] = float32(r.NormFloat64())
+		row[i] = float32(r.NormFloat64() / 20)
 	}
-	scanTopK(s, 0, row, 0)
-	b.SetBytes(int64(len(row) * 4))
+	b.SetBytes(int64(4 * len(row)))
 	b.ReportAllocs()
 	for b.Loop() {
-		scanTopK(s, 0, row, 0)
+		s.n[0], s.nonMate[0] = 0, noCandidate
+		scanRow(sc, 0, row, 0, 0)
+	}
+}
+
+func benchScanRow[T float32 | float64](b *testing.B, top int) {
+	s, _ := NewState([]int64{1}, Config{K: 10, GallerySize: 1 << 20, NonMatedTop: top})
+	sc := &scanner{s: s, top: &topScores{m: top}}
+	row := make([]T, 4096)
+	r := rand.New(rand.NewPCG(1, 1))
+	for i := range row {
+		row[i] = T(r.NormFloat64() / 20)
+	}
+	// fill the lists with higher scores: the row then holds no candidate,
+	// as most rows do once a search is under way
+	warm := make([]T, len(row))
+	for j0 := 0; j0 < 64*len(row); j0 += len(row) {
+		for i, v := range row {
+			warm[i] = v + 0.5
+		}
+		scanRow(sc, 0, warm, int64(j0), j0)
+	}
+	b.SetBytes(int64(len(row)) * int64(unsafe.Sizeof(row[0])))
+	b.ReportAllocs()
+	for b.Loop() {
+		scanRow(sc, 0, row, 1<<19, 1<<19)
 	}
 }

@@ -24,6 +24,7 @@ type stateJSON struct {
 	NonMated        int64        `json:"non_mated"`
 	GallerySeen     int64        `json:"gallery_searched"`
 	DistractorsSeen int64        `json:"distractors_searched"`
+	Dim             int          `json:"dim,omitempty"`
 }
 
 // jsonCand is a candidate as [index, score].
@@ -54,7 +55,7 @@ func (s *State) MarshalJSON() ([]byte, error) {
 	j := stateJSON{
 		K: s.cfg.K, GallerySize: s.cfg.GallerySize, Checkpoints: s.cfg.Checkpoints, NonMatedTopN: s.cfg.NonMatedTop,
 		ProbeIDs: s.probeIDs, MateCount: s.mateCount, NonMated: s.nonMated,
-		GallerySeen: s.gallerySeen, DistractorsSeen: s.distractorsSeen,
+		GallerySeen: s.gallerySeen, DistractorsSeen: s.distractorsSeen, Dim: s.dim,
 	}
 	j.NonMatedTop, _ = s.NonMatedTop()
 	for p := range s.probeIDs {
@@ -95,7 +96,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		(j.DistractorMax != nil && len(j.DistractorMax) != p) {
 		return fmt.Errorf("identify: state has %d probes but lists of other lengths", p)
 	}
-	if len(j.NonMatedTop) > cfg.NonMatedTop || j.NonMated < 0 || j.GallerySeen < 0 || j.DistractorsSeen < 0 {
+	if len(j.NonMatedTop) > cfg.NonMatedTop || j.NonMated < 0 || j.GallerySeen < 0 || j.DistractorsSeen < 0 || j.Dim < 0 {
 		return fmt.Errorf("identify: state counts are inconsistent")
 	}
 	ns := len(cfg.Checkpoints) + 1
@@ -144,7 +145,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		}
 		st.top.push(v)
 	}
-	st.nonMated, st.gallerySeen, st.distractorsSeen = j.NonMated, j.GallerySeen, j.DistractorsSeen
+	st.nonMated, st.gallerySeen, st.distractorsSeen, st.dim = j.NonMated, j.GallerySeen, j.DistractorsSeen, j.Dim
 	st.probeIDs = slices.Clone(j.ProbeIDs)
 	*s = *st
 	return nil

@@ -2,7 +2,6 @@ package identify
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/evalkit/evalkit/nd"
 )
@@ -75,26 +74,4 @@ func (m Matrix) To64() Matrix {
 		out.F64[i] = float64(v)
 	}
 	return out
-}
-
-// checkFinite reports the first NaN or infinite value.
-func (m Matrix) checkFinite(what string) error {
-	bad := func(i int, v float64) error {
-		return fmt.Errorf("identify: %s row %d, column %d is %v; features must be finite", what, i/m.Cols, i%m.Cols, v)
-	}
-	if m.F64 != nil {
-		for i, v := range m.F64 {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return bad(i, v)
-			}
-		}
-		return nil
-	}
-	for i, v := range m.F32 {
-		// v-v is 0 for finite values and NaN for NaN and ±Inf
-		if v-v != 0 {
-			return bad(i, float64(v))
-		}
-	}
-	return nil
 }

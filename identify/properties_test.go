@@ -90,6 +90,7 @@ func testShardsMerge(t *testing.T, b blas.Backend, pr Matrix, pids []int64, gal 
 	}
 	parts := []part{{700, 1500, true}, {17, 60, false}, {0, 9, true}, {0, 17, false}, {9, 700, true}}
 	var merged *State
+	var states []*State
 	for _, p := range parts {
 		s, err := NewState(pids, cfg)
 		if err != nil {
@@ -109,6 +110,11 @@ func testShardsMerge(t *testing.T, b blas.Backend, pr Matrix, pids []int64, gal 
 		if err := json.Unmarshal([]byte(mustJSON(t, s)), &back); err != nil {
 			t.Fatal(err)
 		}
+		var again State // Merge changes merged: RunFromStates below gets copies
+		if err := json.Unmarshal([]byte(mustJSON(t, s)), &again); err != nil {
+			t.Fatal(err)
+		}
+		states = append(states, &again)
 		if merged == nil {
 			merged = &back
 		} else if err := merged.Merge(&back); err != nil {
@@ -121,6 +127,17 @@ func testShardsMerge(t *testing.T, b blas.Backend, pr Matrix, pids []int64, gal 
 	// overlapping shards are refused
 	if err := merged.Merge(merged); err == nil || !strings.Contains(err.Error(), "overlap") {
 		t.Errorf("merging a state with itself: %v", err)
+	}
+	// RunFromStates: the same merge, complete only with every shard
+	run, err := RunFromStates(states, int64(d.Rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustJSON(t, run.State); got != want || run.Dim != pr.Cols || run.Merged != len(parts) || run.Distractors != d.Rows {
+		t.Errorf("RunFromStates: dim %d, %d merged, %d distractors; state equal to one search: %v", run.Dim, run.Merged, run.Distractors, got == want)
+	}
+	if _, err := RunFromStates(states[1:], int64(d.Rows)); err == nil || !strings.Contains(err.Error(), "searched 60 of 60 gallery rows and 700 of 1500 distractors") {
+		t.Errorf("a shard missing: %v", err)
 	}
 }
 

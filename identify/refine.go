@@ -24,9 +24,9 @@ const refineExtra = 8
 func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error {
 	d := probes.Cols
 	g := shard.Features
-	p32, pOK := toFloat32(probes.F64)
-	g32, gOK := toFloat32(g.F64)
-	if !pOK || !gOK { // beyond float32's range: float64 throughout
+	p32, pOK := toFloat32(probes.F64, o.Threads)
+	g32, gOK := toFloat32(g.F64, o.Threads)
+	if !pOK || !gOK { // not finite, or beyond float32's range: float64 throughout
 		o.Float64GEMM = true
 		return s.Search(probes, shard, o)
 	}
@@ -36,7 +36,7 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 	}
 	pm, _ := Float32Matrix(p32, probes.Rows, d)
 	gm, _ := Float32Matrix(g32, g.Rows, d)
-	if err := sub.Search(pm, Shard{Features: gm, IDs: shard.IDs, Offset: shard.Offset}, o); err != nil {
+	if err := sub.search(pm, Shard{Features: gm, IDs: shard.IDs, Offset: shard.Offset}, o); err != nil {
 		return err
 	}
 	gmax := 0.0
@@ -52,13 +52,10 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 		wg.Go(func() {
 			sc := &scanner{s: s, shard: shard, mates: mates, top: &topScores{}}
 			var row []float64
+			var all []Candidate
 			var exact []Candidate
 			for p := w * probes.Rows / o.Threads; p < (w+1)*probes.Rows/o.Threads; p++ {
 				pr := probes.F64[p*d : (p+1)*d]
-				score := func(j int64) float64 {
-					k := int(j - shard.Offset)
-					return dot64(pr, g.F64[k*d:(k+1)*d])
-				}
 				cands := sub.Candidates(p)
 				delta := gamma * math.Sqrt(dot64(pr, pr)) * gmax
 				// Rescore the first K candidates and any further one whose
@@ -78,10 +75,21 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 				case len(cands) == sub.cfg.K: // entries beyond the list
 					floor = cands[len(cands)-1].Score + delta
 				}
+				var pm []int32
+				if mates != nil {
+					pm = mates[p]
+				}
+				// the candidates' and the mates' exact scores, in one batch
 				exact = exact[:0]
 				for _, c := range cands[:lim] {
-					exact = append(exact, Candidate{Index: c.Index, Score: score(c.Index)})
+					exact = append(exact, Candidate{Index: c.Index})
 				}
+				for _, j := range pm {
+					exact = append(exact, Candidate{Index: shard.Offset + int64(j)})
+				}
+				rescore(pr, g.F64, shard.Offset, exact)
+				exactMates := exact[lim:]
+				exact = exact[:lim]
 				slices.SortFunc(exact, func(a, b Candidate) int {
 					if a.Before(b) {
 						return -1
@@ -91,10 +99,6 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 					}
 					return 0
 				})
-				var pm []int32
-				if mates != nil {
-					pm = mates[p]
-				}
 				best := noCandidate
 				for _, c := range exact {
 					if !slices.Contains(pm, int32(c.Index-shard.Offset)) {
@@ -108,10 +112,14 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 				}
 				if !sure {
 					if row == nil {
-						row = make([]float64, g.Rows)
+						row, all = make([]float64, g.Rows), make([]Candidate, g.Rows)
 					}
 					for j := range row {
-						row[j] = dot64(pr, g.F64[j*d:(j+1)*d])
+						all[j] = Candidate{Index: shard.Offset + int64(j)}
+					}
+					rescore(pr, g.F64, shard.Offset, all)
+					for j, c := range all {
+						row[j] = c.Score
 					}
 					scanRow(sc, p, row, shard.Offset, 0)
 					continue
@@ -121,8 +129,7 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 						break
 					}
 				}
-				for _, j := range pm {
-					c := Candidate{Index: shard.Offset + int64(j), Score: score(shard.Offset + int64(j))}
+				for _, c := range exactMates {
 					if c.Before(s.mate[p]) {
 						s.mate[p] = c
 					}
@@ -144,32 +151,22 @@ func (s *State) searchRefined(probes Matrix, shard Shard, o SearchOptions) error
 	return nil
 }
 
-// toFloat32 rounds v to float32, reporting false when a value overflows.
-func toFloat32(v []float64) ([]float32, bool) {
-	out := make([]float32, len(v))
-	for i, x := range v {
-		out[i] = float32(x)
-		if math.IsInf(float64(out[i]), 0) {
-			return nil, false
+// rescore sets the Score of every candidate in cs to its float64 score:
+// the probe row pr against gallery row Index-offset of g (rows of
+// len(pr)), four candidates at a time (a last group of fewer repeats its
+// last row).
+func rescore(pr, g []float64, offset int64, cs []Candidate) {
+	d := len(pr)
+	for i := 0; i < len(cs); i += 4 {
+		var rows [4][]float64
+		for c := range rows {
+			k := int(cs[min(i+c, len(cs)-1)].Index - offset)
+			rows[c] = g[k*d : (k+1)*d]
+		}
+		for c, v := range dot64x4(pr, &rows) {
+			if i+c < len(cs) {
+				cs[i+c].Score = v
+			}
 		}
 	}
-	return out, true
-}
-
-// dot64 is the float64 inner product of a and b (four partial sums).
-func dot64(a, b []float64) float64 {
-	var s0, s1, s2, s3 float64
-	n := len(a)
-	b = b[:n]
-	i := 0
-	for ; i+4 <= n; i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < n; i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }

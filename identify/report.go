@@ -19,6 +19,7 @@ type NISTReport struct {
 	Distractors int               `json:"distractors"`
 	Backend     string            `json:"backend"`
 	Seconds     float64           `json:"seconds"`
+	Merged      int               `json:"merged_states,omitempty"`
 	Mated       int               `json:"mated"`
 	CMC         []RankRate        `json:"cmc"`
 	OpenSet     *OpenSet          `json:"open_set,omitempty"`
@@ -33,7 +34,10 @@ type NISTReport struct {
 func (r *Run) NIST(ranks []int, fpirs []float64) (*NISTReport, error) {
 	st := r.State
 	res := &NISTReport{Probes: r.Probes, Gallery: r.Gallery, Distractors: r.Distractors,
-		Backend: blas.Describe(r.Backend), Seconds: r.Duration.Seconds(), run: r}
+		Seconds: r.Duration.Seconds(), Merged: r.Merged, run: r}
+	if r.Backend != nil {
+		res.Backend = blas.Describe(r.Backend)
+	}
 	var err error
 	if res.CMC, res.Mated, err = st.CMC(ranks); err != nil {
 		return nil, err

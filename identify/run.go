@@ -32,6 +32,31 @@ type Run struct {
 	Precision string
 	// Duration is the wall time of the search.
 	Duration time.Duration
+	// Merged is the number of saved search states (shards) the State was
+	// merged from (RunFromStates), 0 for a search in this process.
+	Merged int
+}
+
+// RunFromStates merges the states of shards of one search (the same probes
+// and configuration, disjoint parts of the gallery and of the distractors,
+// e.g. searched on several machines and saved as JSON) into a Run for the
+// reports. It fails unless the shards cover the whole gallery and the
+// distractors (their number) exactly once by count.
+func RunFromStates(states []*State, distractors int64) (*Run, error) {
+	if len(states) == 0 {
+		return nil, fmt.Errorf("identify: no search states to merge")
+	}
+	st := states[0].emptyLike()
+	for i, s := range states {
+		if err := st.Merge(s); err != nil {
+			return nil, fmt.Errorf("%w (state %d of %d)", err, i+1, len(states))
+		}
+	}
+	if err := st.Complete(distractors); err != nil {
+		return nil, fmt.Errorf("%w: a shard is missing, or shards overlap", err)
+	}
+	return &Run{State: st, Probes: st.NumProbes(), Gallery: int(st.cfg.GallerySize), Distractors: int(st.distractorsSeen),
+		Dim: st.dim, Merged: len(states)}, nil
 }
 
 // RunSearch searches in.Probes against in.Gallery and then in.Distractors
@@ -85,6 +110,9 @@ func (r *Run) Describe() string {
 	d := ""
 	if r.Distractors > 0 {
 		d = fmt.Sprintf(" + %d distractors", r.Distractors)
+	}
+	if r.Merged > 0 {
+		return fmt.Sprintf("merged %d search states: %d probes × %d gallery%s, %d-d", r.Merged, r.Probes, r.Gallery, d, r.Dim)
 	}
 	return fmt.Sprintf("searched %d probes × %d gallery%s, %d-d %s, %s, %.3g s",
 		r.Probes, r.Gallery, d, r.Dim, r.Precision, blas.Describe(r.Backend), r.Duration.Seconds())

@@ -2,7 +2,6 @@ package identify
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -107,9 +106,21 @@ func (s *State) Search(probes Matrix, shard Shard, o SearchOptions) error {
 	if err := s.checkSearch(probes, shard); err != nil {
 		return err
 	}
+	s.dim = probes.Cols
 	if probes.Is64() && !o.Float64GEMM && s.cfg.NonMatedTop == 0 && shard.Offset < s.cfg.GallerySize && shard.Features.Rows > 0 {
-		return s.searchRefined(probes, shard, o)
+		return s.searchRefined(probes, shard, o) // checks finiteness as it converts
 	}
+	if err := probes.checkFinite("probe", o.Threads); err != nil {
+		return err
+	}
+	if err := shard.Features.checkFinite("gallery", o.Threads); err != nil {
+		return err
+	}
+	return s.search(probes, shard, o)
+}
+
+// search is Search on checked inputs.
+func (s *State) search(probes Matrix, shard Shard, o SearchOptions) error {
 	// Even blocks: a 1772-row gallery is one block of 1792 columns, not a
 	// 2048-column block of which 13 % is padding.
 	o.ProbeBlock = evenBlock(probes.Rows, o.ProbeBlock, minProbeBlock)
@@ -162,6 +173,9 @@ func (s *State) checkSearch(probes Matrix, shard Shard) error {
 	if probes.Cols != f.Cols {
 		return fmt.Errorf("identify: probes have dimension %d, gallery %d", probes.Cols, f.Cols)
 	}
+	if s.dim != 0 && probes.Cols != s.dim {
+		return fmt.Errorf("identify: probes have dimension %d, the state's earlier searches %d", probes.Cols, s.dim)
+	}
 	if probes.Is64() != f.Is64() {
 		return fmt.Errorf("identify: probes are %s, gallery %s; convert one (Matrix.To64)", precision(probes), precision(f))
 	}
@@ -176,10 +190,7 @@ func (s *State) checkSearch(probes Matrix, shard Shard) error {
 	case shard.Offset < s.cfg.GallerySize && len(shard.IDs) != f.Rows:
 		return fmt.Errorf("identify: gallery shard has %d rows but %d identities", f.Rows, len(shard.IDs))
 	}
-	if err := probes.checkFinite("probe"); err != nil {
-		return err
-	}
-	return f.checkFinite("gallery")
+	return nil
 }
 
 func precision(m Matrix) string {
@@ -297,6 +308,7 @@ type scanner struct {
 	pb, gb   int
 	buf32    *blockBuf[float32]
 	buf64    *blockBuf[float64]
+	idx      []int32 // scanTopK's scratch
 }
 
 // blockBuf is one goroutine's block of scores and the zero-padded copies
@@ -332,98 +344,5 @@ func scanBlock[T float32 | float64](sc *scanner, buf *blockBuf[T], probes, galle
 	gemm(sc.pb, sc.gb, d, a, d, b, d, buf.tile, sc.gb)
 	for p := p0; p < p1; p++ {
 		scanRow(sc, p, buf.tile[(p-p0)*sc.gb:(p-p0)*sc.gb+n], sc.shard.Offset+int64(j0), j0)
-	}
-}
-
-// scanRow folds probe p's scores against shard rows [j0, j0+len(row))
-// (global indices from base) into the state: candidates, mates, the best
-// non-mate or the distractor maxima, the non-mated top scores. It
-// overwrites the mates' scores in row.
-func scanRow[T float32 | float64](sc *scanner, p int, row []T, base int64, j0 int) {
-	s := sc.s
-	n := len(row)
-	j1 := j0 + n
-	negInf := T(math.Inf(-1))
-	scanTopK(s, p, row, base)
-	// mates: record, then mask them out of the non-mated passes
-	masked := 0
-	if sc.mates != nil {
-		for _, j := range sc.mates[p] {
-			if int(j) < j0 || int(j) >= j1 {
-				continue
-			}
-			c := Candidate{Index: sc.shard.Offset + int64(j), Score: float64(row[int(j)-j0])}
-			if c.Before(s.mate[p]) {
-				s.mate[p] = c
-			}
-			s.mateCount[p]++
-			row[int(j)-j0] = negInf
-			masked++
-		}
-	}
-	sc.nonMated += int64(n - masked)
-	if sc.shard.Offset >= s.cfg.GallerySize {
-		scanDistractors(s, p, row, base-s.cfg.GallerySize)
-	} else if masked < n {
-		bi, bv := 0, row[0]
-		for j, v := range row {
-			if v > bv {
-				bi, bv = j, v
-			}
-		}
-		c := Candidate{Index: base + int64(bi), Score: float64(bv)}
-		if !math.IsInf(c.Score, -1) && c.Before(s.nonMate[p]) {
-			s.nonMate[p] = c
-		}
-	}
-	if sc.top.m > 0 {
-		fl := sc.top.floor()
-		for _, v := range row {
-			if float64(v) > fl && v != negInf {
-				sc.top.push(float64(v))
-				fl = sc.top.floor()
-			}
-		}
-	}
-}
-
-// scanTopK offers a row of scores (global indices from base, ascending)
-// to probe p's candidates.
-func scanTopK[T float32 | float64](s *State, p int, row []T, base int64) {
-	k := s.cfg.K
-	thr := T(math.Inf(-1))
-	if int(s.n[p]) == k {
-		thr = T(s.cand[p*k+k-1].Score)
-	}
-	for j, v := range row {
-		if v >= thr && s.insert(p, Candidate{Index: base + int64(j), Score: float64(v)}) && int(s.n[p]) == k {
-			thr = T(s.cand[p*k+k-1].Score)
-		}
-	}
-}
-
-// scanDistractors folds a row of distractor scores (distractor numbers
-// from d0) into probe p's segment maxima.
-func scanDistractors[T float32 | float64](s *State, p int, row []T, d0 int64) {
-	cps := s.cfg.Checkpoints
-	ns := len(cps) + 1
-	seg := s.segMax[p*ns : (p+1)*ns]
-	lo := 0
-	for lo < len(row) {
-		d := d0 + int64(lo)
-		si := 0
-		for si < len(cps) && d >= cps[si] {
-			si++
-		}
-		hi := len(row)
-		if si < len(cps) {
-			hi = int(min(int64(len(row)), cps[si]-d0))
-		}
-		m := row[lo]
-		for _, v := range row[lo:hi] {
-			m = max(m, v)
-		}
-		seg[si] = max(seg[si], float64(m))
-		lo = hi
 	}
 }

@@ -86,6 +86,7 @@ type State struct {
 	nonMated int64     // non-mated scores seen
 
 	gallerySeen, distractorsSeen int64
+	dim                          int // the features' dimension, 0 before any search
 }
 
 // NewState returns an empty state for probes with identities probeIDs.
@@ -133,6 +134,19 @@ func (s *State) NumProbes() int { return len(s.probeIDs) }
 
 // ProbeID returns probe i's identity.
 func (s *State) ProbeID(i int) int64 { return s.probeIDs[i] }
+
+// Dim returns the dimension of the features searched (0 before any search).
+func (s *State) Dim() int { return s.dim }
+
+// Complete reports, as an error, whether s has not searched exactly the
+// whole gallery and distractors distractors, by count: a shard's state, or
+// shards' states merged with some missing or repeated.
+func (s *State) Complete(distractors int64) error {
+	if s.gallerySeen != s.cfg.GallerySize || s.distractorsSeen != distractors {
+		return fmt.Errorf("identify: the state searched %d of %d gallery rows and %d of %d distractors", s.gallerySeen, s.cfg.GallerySize, s.distractorsSeen, distractors)
+	}
+	return nil
+}
 
 // Searched returns the numbers of gallery rows and distractors searched.
 func (s *State) Searched() (gallery, distractors int64) { return s.gallerySeen, s.distractorsSeen }
@@ -231,6 +245,9 @@ func (s *State) Merge(other *State) error {
 	if !slices.Equal(s.probeIDs, other.probeIDs) {
 		return fmt.Errorf("identify: cannot merge states of different probes (%d and %d probes)", len(s.probeIDs), len(other.probeIDs))
 	}
+	if s.dim != 0 && other.dim != 0 && s.dim != other.dim {
+		return fmt.Errorf("identify: cannot merge states of %d-d and %d-d features", s.dim, other.dim)
+	}
 	if s.cfg.GallerySize > 0 && s.gallerySeen+other.gallerySeen > s.cfg.GallerySize {
 		return fmt.Errorf("identify: merged states searched %d + %d gallery rows, more than the gallery's %d: the shards overlap", s.gallerySeen, other.gallerySeen, s.cfg.GallerySize)
 	}
@@ -258,6 +275,7 @@ func (s *State) Merge(other *State) error {
 	s.nonMated += other.nonMated
 	s.gallerySeen += other.gallerySeen
 	s.distractorsSeen += other.distractorsSeen
+	s.dim = max(s.dim, other.dim)
 	return nil
 }
 

@@ -70,15 +70,50 @@ func MapNpyFile(path string) (a *Array, release func() error, err error) {
 			a.f64 = unsafe.Slice((*float64)(p), h.size)
 		}
 	}
+	return a, guardedMapping(mem, path, st.Size()), nil
+}
+
+// guardedMapping registers mem, the mapping of the file at path of size
+// bytes, for GuardMapped and returns the function that unregisters and
+// unmaps it (once; later calls do nothing).
+func guardedMapping(mem []byte, path string, size int64) func() error {
 	start := uintptr(unsafe.Pointer(&mem[0]))
-	registerMapping(mappedRegion{start: start, end: start + uintptr(len(mem)), path: path, size: st.Size()})
+	registerMapping(mappedRegion{start: start, end: start + uintptr(len(mem)), path: path, size: size})
 	released := false
-	return a, func() error {
+	return func() error {
 		if released {
 			return nil
 		}
 		released = true
 		unregisterMapping(start)
 		return syscall.Munmap(mem)
-	}, nil
+	}
+}
+
+// MapFile maps the regular file at path read-only with its pages loaded,
+// for code that parses a large file in place instead of copying it through
+// read buffers. data is nil, with no error, when the file cannot be mapped
+// (not a regular file, empty, too large, or mmap refused): read it instead.
+// As with MapNpyFile, read data inside GuardMapped (a file truncated
+// meanwhile is then a *MappedFileError, not SIGBUS); release unmaps it, is
+// never nil and may be called more than once.
+func MapFile(path string) (data []byte, release func() error, err error) {
+	noop := func() error { return nil }
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, noop, err
+	}
+	defer func() { _ = f.Close() }() // the mapping outlives the descriptor
+	st, err := f.Stat()
+	if err != nil {
+		return nil, noop, err
+	}
+	if !st.Mode().IsRegular() || st.Size() == 0 || st.Size() > int64(^uint(0)>>1) {
+		return nil, noop, nil
+	}
+	mem, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_PRIVATE|syscall.MAP_POPULATE)
+	if err != nil {
+		return nil, noop, nil
+	}
+	return mem, guardedMapping(mem, path, st.Size()), nil
 }

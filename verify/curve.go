@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	parallelfor "github.com/evalkit/evalkit/internal/parallel"
 )
@@ -103,60 +102,34 @@ func PartitionScores(scores []float64, genuine []bool) (gen, imp []float64, err 
 	if len(scores) != len(genuine) {
 		return nil, nil, fmt.Errorf("verify: %d scores but %d labels", len(scores), len(genuine))
 	}
-	g := 0
-	swap := func(i int) {
-		scores[g], scores[i] = scores[i], scores[g]
-		g++
+	// each core partitions a chunk in place; the genuine scores of the
+	// later chunks (few) are then swapped into the front
+	workers := 1
+	if len(scores) >= 1<<20 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	if !partitionParallel(genuine, swap) {
-		for i, x := range genuine {
-			if x {
-				swap(i)
+	gens := make([]int, workers)
+	_ = parallelfor.For(len(scores), workers, func(w, lo, hi int) error {
+		g := lo
+		for i := lo; i < hi; i++ {
+			if genuine[i] {
+				scores[g], scores[i] = scores[i], scores[g]
+				g++
 			}
+		}
+		gens[w] = g - lo
+		return nil
+	})
+	g := gens[0]
+	for w := 1; w < workers; w++ {
+		lo, _ := parallelfor.Split(len(scores), w, workers)
+		for i := lo; i < lo+gens[w]; i++ { // g ≤ i: the front holds no genuine score not yet placed
+			scores[g], scores[i] = scores[i], scores[g]
+			g++
 		}
 	}
 	return scores[:g:g], scores[g:], nil
 }
-
-// partitionParallel calls swap(i) for every i where genuine[i], in order,
-// having found them on all cores; it returns false, calling nothing, for
-// fewer than parallelSortMin labels or more than one genuine in
-// maxGenuineShare (the lists would cost more than the scan saves).
-func partitionParallel(genuine []bool, swap func(i int)) bool {
-	n := len(genuine)
-	if n < parallelSortMin {
-		return false
-	}
-	w := runtime.GOMAXPROCS(0)
-	lists := make([][]int, w)
-	var tooMany atomic.Bool
-	_ = parallelfor.For(n, w, func(k, lo, hi int) error {
-		var l []int
-		for i, x := range genuine[lo:hi] {
-			if x {
-				if len(l) > (hi-lo)/maxGenuineShare {
-					tooMany.Store(true)
-					return nil
-				}
-				l = append(l, lo+i)
-			}
-		}
-		lists[k] = l
-		return nil
-	})
-	if tooMany.Load() {
-		return false
-	}
-	for _, l := range lists {
-		for _, i := range l {
-			swap(i)
-		}
-	}
-	return true
-}
-
-// maxGenuineShare: see partitionParallel.
-const maxGenuineShare = 16
 
 // Add appends scores with their labels (true = genuine pair). It fails,
 // adding nothing, on a length mismatch or a score that is not finite (an

@@ -111,28 +111,6 @@ next:
 	ADDQ $64, R9; \
 label:
 
-// func cpuHasAVX() bool
-// CPUID.1:ECX bit 28 (AVX) and bit 27 (OSXSAVE), and XCR0 enabling the
-// XMM and YMM state (bits 1 and 2).
-TEXT ·cpuHasAVX(SB), NOSPLIT, $0-1
-	MOVL $1, AX
-	XORL CX, CX
-	CPUID
-	MOVL CX, BX
-	ANDL $0x18000000, BX
-	CMPL BX, $0x18000000
-	JNE  no
-	XORL CX, CX
-	XGETBV
-	ANDL $6, AX
-	CMPL AX, $6
-	JNE  no
-	MOVB $1, ret+0(FP)
-	RET
-no:
-	MOVB $0, ret+0(FP)
-	RET
-
 // func einsumBlocks2(a, af, b, bf *float32, blocks int, out *[4]float64)
 // Runs numpy's two-lane einsum chain over blocks of eight elements of two
 // rows at once, each row being a (plus af when af is not nil) converted to
@@ -430,4 +408,21 @@ addloop:
 	JNE  addloop
 addone:
 	VZEROUPPER
+	RET
+
+// func prefetchLines(p unsafe.Pointer, lines int)
+// PREFETCHT0 of lines 64-byte cache lines from p: a row read next, loaded
+// while the current one is worked on (rows of mapped files are pages of
+// their own, and the hardware prefetchers stop at page boundaries).
+TEXT ·prefetchLines(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ lines+8(FP), CX
+	TESTQ CX, CX
+	JLE  pfdone
+pfloop:
+	PREFETCHT0 (SI)
+	ADDQ $64, SI
+	DECQ CX
+	JNE  pfloop
+pfdone:
 	RET

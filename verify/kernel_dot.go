@@ -64,16 +64,39 @@ func (p *dotPlan) dot4(b, a0, a1, a2, a3 []float64, out *[4]float64) {
 	b, a0, a1, a2, a3 = b[:d], a0[:d], a1[:d], a2[:d], a3[:d]
 	var buf [4 * maxLeaves]float64
 	dotShared4(&b[0], &a0[0], &a1[0], &a2[0], &a3[0], p.leaves, &buf[0])
+	p.sumLeaves(buf[:4*p.leaves], out[:])
+}
+
+// dot8 writes np.sum(a[k] * b) of the eight rows a[k] against b to out,
+// reading b once per block for all eight (dotShared8, AVX-512); the plan
+// must be fast and the CPU have AVX-512 (haveAVX512).
+func (p *dotPlan) dot8(b []float64, a *[8][]float64, out *[8]float64) {
+	d := p.d
+	b = b[:d]
+	var ptrs [8]*float64
+	for k := range a {
+		ptrs[k] = &a[k][:d][0]
+	}
+	var buf [8 * maxLeaves]float64
+	dotShared8(&b[0], &ptrs, p.leaves, &buf[0])
+	p.sumLeaves(buf[:8*p.leaves], out[:])
+}
+
+// sumLeaves writes to out[k] row k's sum of its p.leaves leaf sums, which
+// buf holds leaf by leaf (buf[len(out)·q+k] is row k's leaf q), in numpy's
+// pairwise tree.
+func (p *dotPlan) sumLeaves(buf, out []float64) {
+	n := len(out)
 	if p.leaves == 4 { // d = 512: ((L0+L1)+(L2+L3)) per row
-		for k := range 4 {
-			out[k] = 0 + ((buf[k] + buf[4+k]) + (buf[8+k] + buf[12+k]))
+		for k := range out {
+			out[k] = 0 + ((buf[k] + buf[n+k]) + (buf[2*n+k] + buf[3*n+k]))
 		}
 		return
 	}
 	var s [maxLeaves]float64
-	for k := range 4 {
+	for k := range out {
 		for q := range p.leaves {
-			s[q] = buf[4*q+k]
+			s[q] = buf[n*q+k]
 		}
 		out[k] = 0 + reduceLeaves(s[:p.leaves])
 	}

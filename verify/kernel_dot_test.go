@@ -41,6 +41,23 @@ func TestDotPlan(t *testing.T) {
 					t.Fatalf("d=%d trial %d dot4[%d]: kernel %.17g, plain %.17g", d, trial, k, out[k], w)
 				}
 			}
+			if haveAVX512 && p.fast {
+				// eight rows at once: those four and their negations
+				rows := [8][]float64{a, b, a2, a3}
+				for k := 4; k < 8; k++ {
+					rows[k] = make([]float64, d)
+					for i, v := range rows[k-4] {
+						rows[k][i] = -v * 1.5
+					}
+				}
+				var out8 [8]float64
+				p.dot8(b, &rows, &out8)
+				for k := range rows {
+					if w := dotPairwise(rows[k], b); math.Float64bits(out8[k]) != math.Float64bits(w) {
+						t.Fatalf("d=%d trial %d dot8[%d]: kernel %.17g, plain %.17g", d, trial, k, out8[k], w)
+					}
+				}
+			}
 		}
 	}
 }

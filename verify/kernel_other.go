@@ -2,6 +2,8 @@
 
 package verify
 
+import "unsafe"
+
 // haveVectorKernel is false where kernel_amd64.s does not build: pairs are
 // scored by the plain Go code of embeddings.go, and the functions below are
 // never called.
@@ -32,5 +34,14 @@ func dotShared4(_, _, _, _, _ *float64, _ int, _ *float64) {
 }
 
 func addFlipWeighted(_, _, _ *float32, _ int, _ float32) {
+	panic("verify: no vector kernel on this architecture")
+}
+
+func prefetchLines(_ unsafe.Pointer, _ int) {}
+
+// haveAVX512 is false: dotShared8 is never called.
+var haveAVX512 = false
+
+func dotShared8(_ *float64, _ *[8]*float64, _ int, _ *float64) {
 	panic("verify: no vector kernel on this architecture")
 }

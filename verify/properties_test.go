@@ -606,6 +606,41 @@ func TestPartitionScoresAndOwningCurve(t *testing.T) {
 	}
 }
 
+// TestPartitionScoresParallel partitions enough scores to split the work
+// among the cores, with genuine scores clustered at chunk edges and
+// sparse elsewhere, and checks both parts against a serial split as
+// multisets.
+func TestPartitionScoresParallel(t *testing.T) {
+	const n = 1<<21 + 3
+	r := rand.New(rand.NewPCG(17, 18))
+	s, g := make([]float64, n), make([]bool, n)
+	var wantGen, wantImp []float64
+	for i := range s {
+		s[i] = r.Float64()
+		g[i] = r.IntN(1000) == 0 || (i > n/2-50 && i < n/2+50) || i < 30 || i >= n-30
+		if g[i] {
+			wantGen = append(wantGen, s[i])
+		} else {
+			wantImp = append(wantImp, s[i])
+		}
+	}
+	gen, imp, err := PartitionScores(s, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct {
+		name      string
+		got, want []float64
+	}{{"genuine", gen, wantGen}, {"impostor", imp, wantImp}} {
+		got := slices.Clone(p.got)
+		slices.Sort(got)
+		slices.Sort(p.want)
+		if !slices.Equal(got, p.want) {
+			t.Errorf("%s part: %d scores, want %d (or other values)", p.name, len(got), len(p.want))
+		}
+	}
+}
+
 // searchAbove is Grid.firstAbove by binary search over the grid values.
 func (g Grid) searchAbove(vals []float64, v float64) int {
 	return sort.Search(len(vals), func(i int) bool { return vals[i] > v })

@@ -62,8 +62,8 @@ const scoreChunk = 1 << 16
 
 // pairScratch is one goroutine's reusable memory for scoring blocks.
 type pairScratch struct {
-	sorted []pairRef // the block's pairs in order of their second template
-	scores []float64 // their scores, in that order
+	refs   []pairRef // the block's pairs in file order
+	sorted []pairRef // the same in order of their second template
 	count  []int32
 }
 
@@ -81,74 +81,95 @@ type pairRef struct{ a, b, i int32 }
 func (t *Templates) scoreBlock(dst []float64, p1, p2 []int64, skip []int8, s *pairScratch, unknown func(i int, id int64) error) error {
 	n := len(p1)
 	nt := len(t.IDs)
-	if cap(s.sorted) < n {
-		s.sorted, s.scores = make([]pairRef, n), make([]float64, n)
+	if cap(s.refs) < n {
+		s.refs, s.sorted = make([]pairRef, n), make([]pairRef, n)
 	}
-	s.sorted, s.scores = s.sorted[:n], s.scores[:n]
+	refs, sorted := s.refs[:n], s.sorted[:n]
 	if len(s.count) != nt+1 {
 		s.count = make([]int32, nt+1)
 	} else {
 		clear(s.count)
 	}
-	// count the second templates, checking every id
+	count := s.count
+	// look every id up once, counting the second templates
 	for i := range n {
 		if skip != nil && skip[i] < 0 {
-			s.count[1]++
+			refs[i] = pairRef{-1, 0, int32(i)}
+			count[1]++
 			continue
 		}
-		if _, ok := t.index.find(p1[i]); !ok {
+		a, ok := t.index.find(p1[i])
+		if !ok {
 			return unknown(i, p1[i])
 		}
 		b, ok := t.index.find(p2[i])
 		if !ok {
 			return unknown(i, p2[i])
 		}
-		s.count[b+1]++
+		refs[i] = pairRef{int32(a), int32(b), int32(i)}
+		count[b+1]++
 	}
 	for k := range nt {
-		s.count[k+1] += s.count[k]
+		count[k+1] += count[k]
 	}
-	for i := range n {
-		r := pairRef{-1, 0, int32(i)}
-		if skip == nil || skip[i] >= 0 {
-			a, _ := t.index.find(p1[i])
-			b, _ := t.index.find(p2[i])
-			r.a, r.b = int32(a), int32(b)
-		}
-		s.sorted[s.count[r.b]] = r
-		s.count[r.b]++
+	for _, r := range refs {
+		sorted[count[r.b]] = r
+		count[r.b]++
 	}
-	t.scoreSorted(s)
-	for j, r := range s.sorted {
-		dst[r.i] = s.scores[j]
-	}
+	t.scoreSorted(dst, sorted)
 	return nil
 }
 
-// scoreSorted fills s.scores for the pairs of s.sorted, four pairs that
-// share their second template at a time (dot4), the rest one by one.
-func (t *Templates) scoreSorted(s *pairScratch) {
+// scoreSorted writes the score of every pair of refs (sorted by second
+// template) to dst[r.i], four pairs that share their second template at a
+// time (dot4), the rest one by one.
+func (t *Templates) scoreSorted(dst []float64, refs []pairRef) {
 	d := t.Dim
 	f := t.Features
 	row := func(k int32) []float64 { return f[int(k)*d : int(k+1)*d] }
-	refs := s.sorted
 	var out [4]float64
+	var out8 [8]float64
+	var rows8 [8][]float64
+	wide := haveAVX512 && t.plan.fast
 	for j := 0; j < len(refs); {
 		r := refs[j]
 		if r.a < 0 {
-			s.scores[j] = 0
+			dst[r.i] = 0
 			j++
 			continue
 		}
+		if wide && j+8 <= len(refs) && refs[j+7].b == r.b && allPairs(refs[j+1:j+8]) {
+			q := refs[j : j+8 : j+8]
+			for k := range q {
+				rows8[k] = row(q[k].a)
+			}
+			t.plan.dot8(row(r.b), &rows8, &out8)
+			for k := range q {
+				dst[q[k].i] = out8[k]
+			}
+			j += 8
+			continue
+		}
 		if j+4 <= len(refs) && refs[j+3].b == r.b && refs[j+1].a >= 0 && refs[j+2].a >= 0 && refs[j+3].a >= 0 {
-			t.plan.dot4(row(r.b), row(r.a), row(refs[j+1].a), row(refs[j+2].a), row(refs[j+3].a), &out)
-			copy(s.scores[j:j+4], out[:])
+			q := refs[j : j+4 : j+4]
+			t.plan.dot4(row(r.b), row(q[0].a), row(q[1].a), row(q[2].a), row(q[3].a), &out)
+			dst[q[0].i], dst[q[1].i], dst[q[2].i], dst[q[3].i] = out[0], out[1], out[2], out[3]
 			j += 4
 			continue
 		}
-		s.scores[j] = t.plan.dot(row(r.a), row(r.b))
+		dst[r.i] = t.plan.dot(row(r.a), row(r.b))
 		j++
 	}
+}
+
+// allPairs reports whether none of refs is an empty slot.
+func allPairs(refs []pairRef) bool {
+	for _, r := range refs {
+		if r.a < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // PairSource is a list of template pairs read in blocks from several

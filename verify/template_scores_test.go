@@ -74,10 +74,16 @@ func testTemplates(t *testing.T, sparse bool) *Templates {
 // TestScorePairSource scores pairs streamed in blocks, with empty slots,
 // against dotPairwise of each pair's rows, for dense and sparse ids.
 func TestScorePairSource(t *testing.T) {
-	for _, sparse := range []bool{false, true} {
+	// blocks of 97 pairs give groups of a few pairs per second template,
+	// of 1500 many groups of eight and more (dot8 on AVX-512 CPUs)
+	for _, c := range []struct {
+		sparse bool
+		size   int
+	}{{false, 97}, {true, 97}, {false, 1500}} {
+		sparse := c.sparse
 		tm := testTemplates(t, sparse)
 		g := &glibcLCG{s: 3}
-		src := &fakePairs{size: 97}
+		src := &fakePairs{size: c.size}
 		var want []float64
 		var wantLab []bool
 		for k := 0; k < 3000; k++ {

@@ -13,21 +13,38 @@ import (
 
 // loadArray reads a .npy, or an array of a .npz: FILE.npz:NAME, or the only
 // array, or the one named "embeddings". With readOnly, a large float .npy is
-// memory-mapped (nd.MapNpyFile) and must not be written to.
+// memory-mapped (nd.MapNpyFile) and must not be written to; the mapping
+// lives until the command exits.
 func loadArray(spec string, readOnly bool) (*nd.Array, error) {
+	a, _, err := loadArrayRelease(spec, readOnly)
+	return a, err
+}
+
+// loadArrayRelease is loadArray that also returns a function releasing the
+// mapping of a mapped array (a no-op otherwise), after which the array must
+// not be read: a command done with a large input early unmaps it while it
+// works on, rather than leaving the unmapping to the end of the process.
+func loadArrayRelease(spec string, readOnly bool) (*nd.Array, func() error, error) {
+	noop := func() error { return nil }
 	path, name := spec, ""
 	if i := strings.LastIndex(spec, ".npz:"); i >= 0 {
 		path, name = spec[:i+4], spec[i+5:]
 	}
 	if strings.ToLower(filepath.Ext(path)) != ".npz" {
 		if !readOnly {
-			return nd.ReadNpyFile(path)
+			a, err := nd.ReadNpyFile(path)
+			return a, noop, err
 		}
 		// Mapped, not copied: a 12000 × 512 file is ready in milliseconds.
-		// The mapping lives until the command exits.
-		a, _, err := nd.MapNpyFile(path)
-		return a, err
+		return nd.MapNpyFile(path)
 	}
+	a, err := loadNpzArray(path, name)
+	return a, noop, err
+}
+
+// loadNpzArray reads the array name of the .npz at path ("" for the only
+// one, or the one named "embeddings").
+func loadNpzArray(path, name string) (*nd.Array, error) {
 	z, err := nd.ReadNpzFile(path)
 	if err != nil {
 		return nil, err

@@ -1,19 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"slices"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/evalkit/evalkit/identify"
 	"github.com/evalkit/evalkit/internal/atomicfile"
-	"github.com/evalkit/evalkit/internal/blas"
 )
 
 type identifyFlags struct {
@@ -29,6 +23,8 @@ type identifyFlags struct {
 	saveState                     string
 	perProbe                      string
 	cpuProfile                    string
+	shard                         shardFlags
+	merge                         []string
 }
 
 func newIdentifyCmd() *cobra.Command {
@@ -54,10 +50,20 @@ OPENBLAS_CORETYPE to override its choice).
 
 --rule ijb_1n and --rule ijb_evals print insightface's IJB 1:N lines
 (ijb_1n.py evaluation(), ijb_evals.py evaluation_1N()) instead, with their
-rules and quirks (docs/compatibility.md).`,
+rules and quirks (docs/compatibility.md).
+
+A gallery too large for one machine is searched in shards: each run names
+where its --gallery file lies in the whole (--gallery-offset, --gallery-total;
+likewise --distractor-offset, --distractor-total), saves its state
+(--save-state) and prints no report; --merge then merges the states (the
+same probes and flags) into exactly the result of one search and reports it.`,
 		Example: `  evalkit identify --gallery g.npy --gallery-ids gid.npy --probes p.npy --probe-ids pid.npy
   evalkit identify ... --distractors megaface.npy --rank 1,10 --plot cmc.png
-  evalkit identify ... --rule ijb_evals --json`,
+  evalkit identify ... --rule ijb_evals --json
+  # a gallery in two shards, searched apart (e.g. on two machines), then merged
+  evalkit identify --probes p.npy --probe-ids pid.npy --gallery g0.npy --gallery-ids gid0.npy --gallery-total 1000000 --save-state s0.json
+  evalkit identify --probes p.npy --probe-ids pid.npy --gallery g1.npy --gallery-ids gid1.npy --gallery-offset 600000 --gallery-total 1000000 --save-state s1.json
+  evalkit identify --merge s0.json --merge s1.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withCPUProfile(f.cpuProfile, func() error {
@@ -80,38 +86,21 @@ rules and quirks (docs/compatibility.md).`,
 	fl.IntVar(&f.threads, "threads", 0, "goroutines (0: all cores)")
 	fl.StringVar(&f.saveState, "save-state", "", "write the search state (mergeable JSON) to this file")
 	fl.StringVar(&f.perProbe, "candidates", "", "write each probe's mate rank and candidates as JSON lines to this file")
+	addShardFlags(fl, &f)
 	addCPUProfileFlag(cmd, &f.cpuProfile)
 	return cmd
 }
 
-// runSearch runs one whole search with the --blas backend, showing a
-// progress bar on a terminal for a search of more than 2²⁸ scores.
-func runSearch(stderr io.Writer, in identify.SearchInput, cfg identify.Config, backend string, threads int) (*identify.Run, error) {
-	b, err := blas.Select(backend)
-	if err != nil {
-		return nil, err
-	}
-	opts := identify.SearchOptions{Backend: b, Threads: threads}
-	var bar *progressbar.ProgressBar
-	if isTerminal(stderr) {
-		opts.Progress = func(done, total int64) {
-			if bar == nil && total > 1<<28 {
-				bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("searching"),
-					progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
-			}
-			if bar != nil {
-				_ = bar.Set64(done)
-			}
-		}
-	}
-	run, err := identify.RunSearch(in, cfg, opts)
-	if bar != nil {
-		_ = bar.Finish()
-	}
-	return run, err
-}
-
 func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
+	if f.rule != "nist" && f.rule != "ijb_1n" && f.rule != "ijb_evals" {
+		return fmt.Errorf("identify: --rule %q, want nist, ijb_1n or ijb_evals", f.rule)
+	}
+	if len(f.merge) > 0 {
+		return runIdentifyMerge(w, f, fpirChanged)
+	}
+	if f.shard.set() {
+		return runIdentifyShard(w, stderr, f, fpirChanged)
+	}
 	switch {
 	case len(f.galleries) == 0 || len(f.galleryIDs) == 0:
 		return fmt.Errorf("identify: --gallery is required, with --gallery-ids")
@@ -120,19 +109,7 @@ func runIdentify(w, stderr io.Writer, f identifyFlags, fpirChanged bool) error {
 	case len(f.galleries) > 1 && (f.saveState != "" || f.perProbe != "" || f.plot != ""):
 		return fmt.Errorf("identify: --save-state, --candidates and --plot take one --gallery")
 	}
-	for _, req := range []struct{ v, name string }{{f.probes, "--probes"}, {f.probeIDs, "--probe-ids"}} {
-		if req.v == "" {
-			return fmt.Errorf("identify: %s is required", req.name)
-		}
-	}
-	if f.rule != "nist" && f.rule != "ijb_1n" && f.rule != "ijb_evals" {
-		return fmt.Errorf("identify: --rule %q, want nist, ijb_1n or ijb_evals", f.rule)
-	}
-	probes, err := loadFeatures(f.probes, "probes")
-	if err != nil {
-		return err
-	}
-	pids, err := loadIDs(f.probeIDs, "probe ids", probes.Rows)
+	probes, pids, err := loadProbes(f)
 	if err != nil {
 		return err
 	}
@@ -163,37 +140,14 @@ func identifyGallery(w, stderr io.Writer, f identifyFlags, fpirChanged bool, pro
 			return err
 		}
 	}
-	fars := f.fpirs
-	if !fpirChanged {
-		switch f.rule {
-		case "ijb_1n":
-			fars = identify.IJB1NFARs
-		case "ijb_evals":
-			fars, _ = identify.IJBEvalsFARs()
-		}
-	}
-	ranks := slices.Clone(f.ranks)
-	slices.Sort(ranks)
-	k := 1
-	if len(ranks) > 0 {
-		k = max(k, ranks[len(ranks)-1])
-	}
-	cfg := identify.Config{K: k, Checkpoints: identify.DistractorCheckpoints(distr.Rows)}
-	if f.rule != "nist" {
-		cfg.K = 10 // the insightface rules print top-1, top-5 and top-10
-	}
-	if f.rule == "ijb_1n" {
-		for _, far := range fars {
-			cfg.NonMatedTop = max(cfg.NonMatedTop, int(math.Ceil(float64(probes.Rows)*far)))
-		}
-	}
+	cfg, fars, ranks := searchSetup(f, fpirChanged, probes.Rows, distr.Rows)
 	run, err := runSearch(stderr, identify.SearchInput{Probes: probes, ProbeIDs: pids, Gallery: gallery, GalleryIDs: gids, Distractors: distr}, cfg, f.backend, f.threads)
 	if err != nil {
 		return err
 	}
 	st := run.State
 	if f.saveState != "" {
-		if err := atomicfile.Write(f.saveState, func(w io.Writer) error { return json.NewEncoder(w).Encode(st) }); err != nil {
+		if err := saveState(f.saveState, st); err != nil {
 			return err
 		}
 	}
@@ -202,6 +156,12 @@ func identifyGallery(w, stderr io.Writer, f identifyFlags, fpirChanged bool, pro
 			return err
 		}
 	}
+	return reportRun(w, f, fpirChanged, run, fars, ranks)
+}
+
+// reportRun prints run's results under the --rule.
+func reportRun(w io.Writer, f identifyFlags, fpirChanged bool, run *identify.Run, fars []float64, ranks []int) error {
+	st := run.State
 	switch f.rule {
 	case "ijb_1n":
 		r, err := st.IJB1N(fars, run.Dim)

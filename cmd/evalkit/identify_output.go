@@ -21,7 +21,11 @@ func writeNIST(w io.Writer, f identifyFlags, run *identify.Run, ranks []int) err
 		return err
 	}
 	if f.plot != "" {
-		if err := plotIdentification(f.plot, stem(f.probes), run.State, res.OpenSet); err != nil {
+		name := stem(f.probes)
+		if f.probes == "" && len(f.merge) > 0 {
+			name = stem(f.merge[0])
+		}
+		if err := plotIdentification(f.plot, name, run.State, res.OpenSet); err != nil {
 			return err
 		}
 	}

@@ -23,13 +23,14 @@ func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
 	// Mapping the features (the kernel fills the page tables) and counting
 	// the pair file's lines run while the per-image files are parsed.
 	var feats *nd.Array
+	releaseFeats := func() error { return nil }
 	var pairs *dataset.IJBPairReader
 	var featsErr, pairsErr error
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		feats, featsErr = loadArray(f.features, true) // aggregation only reads them
+		feats, releaseFeats, featsErr = loadArrayRelease(f.features, true) // aggregation only reads them
 	}()
 	go func() {
 		defer wg.Done()
@@ -50,6 +51,9 @@ func ijbFromFeatures(f ijbFlags, target string, ph *phases) (ijbInput, error) {
 	}
 	ph.done("meta files, features mapped")
 	tm, err := ijbTemplates(f, target, meta, feats)
+	// Unmapping gigabytes of features takes the kernel tens of
+	// milliseconds: done now, beside the pair scoring, not after the report.
+	go func() { _ = releaseFeats() }() // read-only: nothing to lose
 	if err != nil {
 		return ijbInput{}, err
 	}
