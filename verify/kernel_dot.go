@@ -22,6 +22,11 @@ type dotPlan struct {
 // sums fit fixed arrays.
 const maxLeaves = 64
 
+// smallLeaves bounds the rows (1024 elements) whose leaf sums go to small
+// stack arrays: Go zeroes a local array on every call, and the 4 KB of
+// eight rows' maxLeaves sums cost more than the 512-d products.
+const smallLeaves = 8
+
 // newDotPlan returns the plan for rows of d elements.
 func newDotPlan(d int) dotPlan {
 	p := dotPlan{d: d}
@@ -45,8 +50,17 @@ func (p *dotPlan) dot(a, b []float64) float64 {
 		return dotPairwise(a, b)
 	}
 	a, b = a[:p.d], b[:p.d]
+	if p.leaves <= smallLeaves {
+		var buf [smallLeaves]float64
+		return p.dotLeaves(a, b, buf[:p.leaves])
+	}
 	var buf [maxLeaves]float64
-	s := buf[:p.leaves]
+	return p.dotLeaves(a, b, buf[:p.leaves])
+}
+
+// dotLeaves is dot's kernel path with s, of p.leaves elements, for the
+// leaf sums.
+func (p *dotPlan) dotLeaves(a, b, s []float64) float64 {
 	for q := 0; q < p.leaves; q += 4 {
 		dotLeaves4(&a[q*128], &b[q*128], 16, 128, (*[4]float64)(s[q:q+4]))
 	}
@@ -62,23 +76,30 @@ func (p *dotPlan) dot4(b, a0, a1, a2, a3 []float64, out *[4]float64) {
 	}
 	d := p.d
 	b, a0, a1, a2, a3 = b[:d], a0[:d], a1[:d], a2[:d], a3[:d]
+	if p.leaves <= smallLeaves {
+		var buf [4 * smallLeaves]float64
+		dotShared4(&b[0], &a0[0], &a1[0], &a2[0], &a3[0], p.leaves, &buf[0])
+		p.sumLeaves(buf[:4*p.leaves], out[:])
+		return
+	}
 	var buf [4 * maxLeaves]float64
 	dotShared4(&b[0], &a0[0], &a1[0], &a2[0], &a3[0], p.leaves, &buf[0])
 	p.sumLeaves(buf[:4*p.leaves], out[:])
 }
 
-// dot8 writes np.sum(a[k] * b) of the eight rows a[k] against b to out,
-// reading b once per block for all eight (dotShared8, AVX-512); the plan
-// must be fast and the CPU have AVX-512 (haveAVX512).
-func (p *dotPlan) dot8(b []float64, a *[8][]float64, out *[8]float64) {
-	d := p.d
-	b = b[:d]
-	var ptrs [8]*float64
-	for k := range a {
-		ptrs[k] = &a[k][:d][0]
+// dot8 writes np.sum(a[k] * b) of the eight rows at a[k] against the row
+// at b to out, reading b once per block for all eight (dotShared8,
+// AVX-512): each pointer must start p.d elements, the plan be fast and the
+// CPU have AVX-512 (haveAVX512).
+func (p *dotPlan) dot8(b *float64, a *[8]*float64, out *[8]float64) {
+	if p.leaves <= smallLeaves {
+		var buf [8 * smallLeaves]float64
+		dotShared8(b, a, p.leaves, &buf[0])
+		p.sumLeaves(buf[:8*p.leaves], out[:])
+		return
 	}
 	var buf [8 * maxLeaves]float64
-	dotShared8(&b[0], &ptrs, p.leaves, &buf[0])
+	dotShared8(b, a, p.leaves, &buf[0])
 	p.sumLeaves(buf[:8*p.leaves], out[:])
 }
 

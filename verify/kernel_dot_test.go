@@ -51,7 +51,11 @@ func TestDotPlan(t *testing.T) {
 					}
 				}
 				var out8 [8]float64
-				p.dot8(b, &rows, &out8)
+				var ptrs [8]*float64
+				for k := range rows {
+					ptrs[k] = &rows[k][0]
+				}
+				p.dot8(&b[0], &ptrs, &out8)
 				for k := range rows {
 					if w := dotPairwise(rows[k], b); math.Float64bits(out8[k]) != math.Float64bits(w) {
 						t.Fatalf("d=%d trial %d dot8[%d]: kernel %.17g, plain %.17g", d, trial, k, out8[k], w)

@@ -129,7 +129,7 @@ func (t *Templates) scoreSorted(dst []float64, refs []pairRef) {
 	row := func(k int32) []float64 { return f[int(k)*d : int(k+1)*d] }
 	var out [4]float64
 	var out8 [8]float64
-	var rows8 [8][]float64
+	var rows8 [8]*float64
 	wide := haveAVX512 && t.plan.fast
 	for j := 0; j < len(refs); {
 		r := refs[j]
@@ -141,9 +141,9 @@ func (t *Templates) scoreSorted(dst []float64, refs []pairRef) {
 		if wide && j+8 <= len(refs) && refs[j+7].b == r.b && allPairs(refs[j+1:j+8]) {
 			q := refs[j : j+8 : j+8]
 			for k := range q {
-				rows8[k] = row(q[k].a)
+				rows8[k] = &f[int(q[k].a)*d] // d values from here: a < len(t.IDs)
 			}
-			t.plan.dot8(row(r.b), &rows8, &out8)
+			t.plan.dot8(&f[int(r.b)*d], &rows8, &out8)
 			for k := range q {
 				dst[q[k].i] = out8[k]
 			}
