@@ -23,8 +23,10 @@ type dotPlan struct {
 const maxLeaves = 64
 
 // smallLeaves bounds the rows (1024 elements) whose leaf sums go to small
-// stack arrays: Go zeroes a local array on every call, and the 4 KB of
-// eight rows' maxLeaves sums cost more than the 512-d products.
+// stack arrays: Go zeroes a local array whose address goes to assembly on
+// every call (at the function's entry, whatever branch declares it), and
+// the 4 KB of eight rows' maxLeaves sums cost more than the 512-d products;
+// longer rows take the big arrays in functions of their own (…Long).
 const smallLeaves = 8
 
 // newDotPlan returns the plan for rows of d elements.
@@ -50,10 +52,15 @@ func (p *dotPlan) dot(a, b []float64) float64 {
 		return dotPairwise(a, b)
 	}
 	a, b = a[:p.d], b[:p.d]
-	if p.leaves <= smallLeaves {
-		var buf [smallLeaves]float64
-		return p.dotLeaves(a, b, buf[:p.leaves])
+	if p.leaves > smallLeaves {
+		return p.dotLong(a, b)
 	}
+	var buf [smallLeaves]float64
+	return p.dotLeaves(a, b, buf[:p.leaves])
+}
+
+//go:noinline
+func (p *dotPlan) dotLong(a, b []float64) float64 {
 	var buf [maxLeaves]float64
 	return p.dotLeaves(a, b, buf[:p.leaves])
 }
@@ -76,12 +83,17 @@ func (p *dotPlan) dot4(b, a0, a1, a2, a3 []float64, out *[4]float64) {
 	}
 	d := p.d
 	b, a0, a1, a2, a3 = b[:d], a0[:d], a1[:d], a2[:d], a3[:d]
-	if p.leaves <= smallLeaves {
-		var buf [4 * smallLeaves]float64
-		dotShared4(&b[0], &a0[0], &a1[0], &a2[0], &a3[0], p.leaves, &buf[0])
-		p.sumLeaves(buf[:4*p.leaves], out[:])
+	if p.leaves > smallLeaves {
+		p.dot4Long(b, a0, a1, a2, a3, out)
 		return
 	}
+	var buf [4 * smallLeaves]float64
+	dotShared4(&b[0], &a0[0], &a1[0], &a2[0], &a3[0], p.leaves, &buf[0])
+	p.sumLeaves(buf[:4*p.leaves], out[:])
+}
+
+//go:noinline
+func (p *dotPlan) dot4Long(b, a0, a1, a2, a3 []float64, out *[4]float64) {
 	var buf [4 * maxLeaves]float64
 	dotShared4(&b[0], &a0[0], &a1[0], &a2[0], &a3[0], p.leaves, &buf[0])
 	p.sumLeaves(buf[:4*p.leaves], out[:])
@@ -92,12 +104,17 @@ func (p *dotPlan) dot4(b, a0, a1, a2, a3 []float64, out *[4]float64) {
 // AVX-512): each pointer must start p.d elements, the plan be fast and the
 // CPU have AVX-512 (haveAVX512).
 func (p *dotPlan) dot8(b *float64, a *[8]*float64, out *[8]float64) {
-	if p.leaves <= smallLeaves {
-		var buf [8 * smallLeaves]float64
-		dotShared8(b, a, p.leaves, &buf[0])
-		p.sumLeaves(buf[:8*p.leaves], out[:])
+	if p.leaves > smallLeaves {
+		p.dot8Long(b, a, out)
 		return
 	}
+	var buf [8 * smallLeaves]float64
+	dotShared8(b, a, p.leaves, &buf[0])
+	p.sumLeaves(buf[:8*p.leaves], out[:])
+}
+
+//go:noinline
+func (p *dotPlan) dot8Long(b *float64, a *[8]*float64, out *[8]float64) {
 	var buf [8 * maxLeaves]float64
 	dotShared8(b, a, p.leaves, &buf[0])
 	p.sumLeaves(buf[:8*p.leaves], out[:])

@@ -64,12 +64,13 @@ const scoreChunk = 1 << 16
 type pairScratch struct {
 	refs   []pairRef // the block's pairs in file order
 	sorted []pairRef // the same in order of their second template
+	pos    []int32   // pair i's place in sorted
+	scores []float64 // the scores of sorted, in its order
 	count  []int32
 }
 
-// pairRef is a pair as template positions and its index in the block
-// (a = -1 for an empty slot).
-type pairRef struct{ a, b, i int32 }
+// pairRef is a pair as template positions (a = -1 for an empty slot).
+type pairRef struct{ a, b int32 }
 
 // scoreBlock writes the score of pair (p1[i], p2[i]) to dst[i]; pairs with
 // skip[i] < 0 (blank lines of a pair file) score 0. Unknown template ids
@@ -77,14 +78,17 @@ type pairRef struct{ a, b, i int32 }
 // are scored in order of their second template (a stable counting sort), so
 // that rows of the template matrix, too large for the caches, are read in
 // address order and reused while cached; the first templates of a block
-// are few (pair files list each one's pairs together) and stay cached.
+// are few (pair files list each one's pairs together) and stay cached. The
+// scores, made in that order, are gathered back into file order at the end,
+// so dst is written in address order (scattered stores into it, fresh
+// memory, stalled the kernel's stores).
 func (t *Templates) scoreBlock(dst []float64, p1, p2 []int64, skip []int8, s *pairScratch, unknown func(i int, id int64) error) error {
 	n := len(p1)
 	nt := len(t.IDs)
 	if cap(s.refs) < n {
-		s.refs, s.sorted = make([]pairRef, n), make([]pairRef, n)
+		s.refs, s.sorted, s.pos, s.scores = make([]pairRef, n), make([]pairRef, n), make([]int32, n), make([]float64, n)
 	}
-	refs, sorted := s.refs[:n], s.sorted[:n]
+	refs, sorted, pos, scores := s.refs[:n], s.sorted[:n], s.pos[:n], s.scores[:n]
 	if len(s.count) != nt+1 {
 		s.count = make([]int32, nt+1)
 	} else {
@@ -94,7 +98,7 @@ func (t *Templates) scoreBlock(dst []float64, p1, p2 []int64, skip []int8, s *pa
 	// look every id up once, counting the second templates
 	for i := range n {
 		if skip != nil && skip[i] < 0 {
-			refs[i] = pairRef{-1, 0, int32(i)}
+			refs[i] = pairRef{-1, 0}
 			count[1]++
 			continue
 		}
@@ -106,35 +110,38 @@ func (t *Templates) scoreBlock(dst []float64, p1, p2 []int64, skip []int8, s *pa
 		if !ok {
 			return unknown(i, p2[i])
 		}
-		refs[i] = pairRef{int32(a), int32(b), int32(i)}
+		refs[i] = pairRef{int32(a), int32(b)}
 		count[b+1]++
 	}
 	for k := range nt {
 		count[k+1] += count[k]
 	}
-	for _, r := range refs {
-		sorted[count[r.b]] = r
+	for i, r := range refs {
+		p := count[r.b]
 		count[r.b]++
+		pos[i], sorted[p] = p, r
 	}
-	t.scoreSorted(dst, sorted)
+	t.scoreSorted(scores, sorted)
+	for i, p := range pos {
+		dst[i] = scores[p]
+	}
 	return nil
 }
 
 // scoreSorted writes the score of every pair of refs (sorted by second
-// template) to dst[r.i], four pairs that share their second template at a
-// time (dot4), the rest one by one.
-func (t *Templates) scoreSorted(dst []float64, refs []pairRef) {
+// template) to out, eight (dot8, AVX-512) or four (dot4) pairs that share
+// their second template at a time, the rest one by one.
+func (t *Templates) scoreSorted(out []float64, refs []pairRef) {
 	d := t.Dim
 	f := t.Features
+	out = out[:len(refs)]
 	row := func(k int32) []float64 { return f[int(k)*d : int(k+1)*d] }
-	var out [4]float64
-	var out8 [8]float64
 	var rows8 [8]*float64
 	wide := haveAVX512 && t.plan.fast
 	for j := 0; j < len(refs); {
 		r := refs[j]
 		if r.a < 0 {
-			dst[r.i] = 0
+			out[j] = 0
 			j++
 			continue
 		}
@@ -143,21 +150,16 @@ func (t *Templates) scoreSorted(dst []float64, refs []pairRef) {
 			for k := range q {
 				rows8[k] = &f[int(q[k].a)*d] // d values from here: a < len(t.IDs)
 			}
-			t.plan.dot8(&f[int(r.b)*d], &rows8, &out8)
-			for k := range q {
-				dst[q[k].i] = out8[k]
-			}
+			t.plan.dot8(&f[int(r.b)*d], &rows8, (*[8]float64)(out[j:j+8]))
 			j += 8
 			continue
 		}
 		if j+4 <= len(refs) && refs[j+3].b == r.b && refs[j+1].a >= 0 && refs[j+2].a >= 0 && refs[j+3].a >= 0 {
-			q := refs[j : j+4 : j+4]
-			t.plan.dot4(row(r.b), row(q[0].a), row(q[1].a), row(q[2].a), row(q[3].a), &out)
-			dst[q[0].i], dst[q[1].i], dst[q[2].i], dst[q[3].i] = out[0], out[1], out[2], out[3]
+			t.plan.dot4(row(r.b), row(r.a), row(refs[j+1].a), row(refs[j+2].a), row(refs[j+3].a), (*[4]float64)(out[j:j+4]))
 			j += 4
 			continue
 		}
-		dst[r.i] = t.plan.dot(row(r.a), row(r.b))
+		out[j] = t.plan.dot(row(r.a), row(r.b))
 		j++
 	}
 }
