@@ -55,7 +55,7 @@ func MapNpyFile(path string) (a *Array, release func() error, err error) {
 	// and then faults again on first read (35 ms for 24 MB here, against
 	// 5 ms read-only).
 	mem, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ,
-		syscall.MAP_PRIVATE|syscall.MAP_POPULATE)
+		syscall.MAP_PRIVATE|mapPopulate)
 	if err != nil {
 		a, err := ReadNpyFile(path)
 		return a, noop, err
@@ -111,7 +111,7 @@ func MapFile(path string) (data []byte, release func() error, err error) {
 	if !st.Mode().IsRegular() || st.Size() == 0 || st.Size() > int64(^uint(0)>>1) {
 		return nil, noop, nil
 	}
-	mem, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_PRIVATE|syscall.MAP_POPULATE)
+	mem, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_PRIVATE|mapPopulate)
 	if err != nil {
 		return nil, noop, nil
 	}

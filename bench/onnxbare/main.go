@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command onnxbare measures bare ONNX Runtime throughput for
 // bench/run-onnx.sh: one session, one pre-filled input tensor of 2·batch
 // rows (images and their mirrors, as evalkit runs them), Run in a loop; no
