@@ -232,6 +232,7 @@ func TestJSONRoundTrip(t *testing.T) {
 func FuzzStateJSON(f *testing.F) {
 	f.Add([]byte(`{"k":2,"gallery_size":3,"probe_ids":[1],"candidates":[[[0,0.5],[2,0.25]]],"mate":[[0,0.5]],"mate_count":[1],"non_mate":[[2,0.25]],"non_mated":2,"gallery_searched":3}`))
 	f.Add([]byte(`{"k":1,"probe_ids":[],"candidates":[],"mate":[],"mate_count":[],"non_mate":[]}`))
+	f.Add([]byte(`{"k":1,"gallery_size":1,"probe_ids":[4],"candidates":[[[0,1]]],"mate":[[0,1]],"mate_count":[1],"non_mate":[null],"gallery_searched":1,"dim":8}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var s State
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -246,6 +247,7 @@ func FuzzStateJSON(f *testing.F) {
 		if err := json.Unmarshal(out, &again); err != nil {
 			t.Fatalf("re-reading %s: %v", out, err)
 		}
+		_, _ = RunFromStates([]*State{&again, &s}, 0)
 		_ = again.Merge(&s)
 		_, _, _ = s.CMC([]int{1})
 		_, _ = s.OpenSet([]float64{0.5}, 1)
