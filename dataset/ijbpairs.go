@@ -41,8 +41,9 @@ func (r *IJBPairReader) Workers() int { return r.lf.workers }
 // pair; t1[i] = t2[i] = 0). Calls with the same worker number run one after
 // another, calls with different ones concurrently; the slices are reused
 // after fn returns. A parse error names the file and the line; of several
-// errors, the one on the earliest line is returned. Each may be called
-// again, but not concurrently: the read buffers are the reader's.
+// errors, the one on the earliest line is returned; a file truncated while
+// it is read is a *nd.MappedFileError. Each may be called again, but not
+// concurrently: the parse buffers are the reader's.
 func (r *IJBPairReader) Each(fn func(worker, first int, t1, t2 []int64, labels []int8) error) error {
 	type scratch struct {
 		t1, t2 []int64

@@ -17,8 +17,10 @@ import (
 // the large IJB meta files (IJB-C's pair file has 15.7 million lines). A
 // first pass counts the newlines of every block, so each block knows the
 // index of its first line; a second pass hands every block's whole lines
-// to a parser. Both read through one buffer per goroutine (pread), so no
-// memory is allocated per line or per block.
+// to a parser. Both read the file mapped in memory (nd.MapFile; inside
+// nd.GuardMapped, so a file truncated meanwhile is an error, not SIGBUS),
+// or, for files that cannot be mapped, through one buffer per goroutine
+// (pread); no memory is allocated per line or per block.
 
 const (
 	// lineBlockSize is the bytes of the file each block starts lines in,
