@@ -47,7 +47,7 @@ func searchSetup(f identifyFlags, fpirChanged bool, probes, distractors int) (id
 // runSearch runs one whole search with the --blas backend, showing a
 // progress bar on a terminal for a search of more than 2²⁸ scores.
 func runSearch(stderr io.Writer, in identify.SearchInput, cfg identify.Config, backend string, threads int) (*identify.Run, error) {
-	opts, finish, err := searchOptions(stderr, backend, threads, 0)
+	opts, finish, err := searchOptions(stderr, backend, threads)
 	if err != nil {
 		return nil, err
 	}
@@ -58,10 +58,8 @@ func runSearch(stderr io.Writer, in identify.SearchInput, cfg identify.Config, b
 
 // searchOptions returns the search options of the --blas and --threads
 // flags, with a progress bar on stderr when it is a terminal for a search
-// of more than 2²⁸ scores, and the function that ends the bar. Searches
-// run one after another share the bar when total, their sum, is given (0:
-// one search, whose own total counts).
-func searchOptions(stderr io.Writer, backend string, threads int, total int64) (identify.SearchOptions, func(), error) {
+// of more than 2²⁸ scores, and the function that ends the bar.
+func searchOptions(stderr io.Writer, backend string, threads int) (identify.SearchOptions, func(), error) {
 	b, err := blas.Select(backend)
 	if err != nil {
 		return identify.SearchOptions{}, nil, err
@@ -76,17 +74,9 @@ func searchOptions(stderr io.Writer, backend string, threads int, total int64) (
 	if !isTerminal(stderr) {
 		return opts, finish, nil
 	}
-	var base, last int64 // scores of the searches before this one
-	opts.Progress = func(done, t int64) {
-		if done < last { // a new search
-			base += last
-		}
-		last = done
-		if total > 0 {
-			t, done = total, base+done
-		}
-		if bar == nil && t > 1<<28 {
-			bar = progressbar.NewOptions64(t, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("searching"),
+	opts.Progress = func(done, total int64) {
+		if bar == nil && total > 1<<28 {
+			bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("searching"),
 				progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
 		}
 		if bar != nil {

@@ -94,18 +94,28 @@ func runIdentifyShard(w, stderr io.Writer, f identifyFlags, fpirChanged bool) er
 	if err != nil {
 		return err
 	}
-	opts, finish, err := searchOptions(stderr, f.backend, f.threads, int64(probes.Rows)*int64(gallery.Rows+distr.Rows))
+	opts, finish, err := searchOptions(stderr, f.backend, f.threads)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
+	// one progress bar over both searches, as identify.RunSearch shows it
+	total := int64(probes.Rows) * int64(gallery.Rows+distr.Rows)
+	var base int64
 	shards := []identify.Shard{{Features: gallery, IDs: gids, Offset: f.shard.galleryOffset}, {Features: distr, Offset: gTotal + f.shard.distrOffset}}
 	for _, sh := range shards {
-		if sh.Features.Rows > 0 {
-			if err = st.Search(probes, sh, opts); err != nil {
-				break
-			}
+		if sh.Features.Rows == 0 {
+			continue
 		}
+		o := opts
+		if report := opts.Progress; report != nil {
+			b := base
+			o.Progress = func(done, _ int64) { report(b+done, total) }
+		}
+		if err = st.Search(probes, sh, o); err != nil {
+			break
+		}
+		base += int64(probes.Rows) * int64(sh.Features.Rows)
 	}
 	finish()
 	if err != nil {
