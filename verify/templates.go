@@ -215,6 +215,16 @@ func aggregateRange[T float32 | float64](t *Templates, x []T, cols int, start, o
 	return nil
 }
 
+// mediaEnd returns the end of the run of rows from ms (rows sorted by
+// media) that share rows[ms]'s media.
+func mediaEnd(rows []int32, media []int64, ms int) int {
+	me := ms
+	for me < len(rows) && media[rows[me]] == media[rows[ms]] {
+		me++
+	}
+	return me
+}
+
 // templateSum writes the sum of a template's media features to mediaSum
 // (rows sorted by media, ascending rows within), adding each image's
 // feature (flip halves summed, weighted by its detector score) straight
@@ -222,10 +232,7 @@ func aggregateRange[T float32 | float64](t *Templates, x []T, cols int, start, o
 func templateSum[T float32 | float64](x []T, cols int, rows []int32, media []int64, opts TemplateOptions, mediaSum, mean []T) bool {
 	clear(mediaSum)
 	for ms := 0; ms < len(rows); {
-		me := ms
-		for me < len(rows) && media[rows[me]] == media[rows[ms]] {
-			me++
-		}
+		me := mediaEnd(rows, media, ms)
 		if me-ms == 1 {
 			prefetchRow(x, int(rows[ms])+1, cols)
 			addImage(mediaSum, x, int(rows[ms]), cols, opts)
@@ -297,10 +304,7 @@ func addImage[T float32 | float64](dst, x []T, i, cols int, opts TemplateOptions
 func templateSumChecked[T float32 | float64](x []T, cols int, rows []int32, media []int64, opts TemplateOptions, mediaSum, mean, img, sq []T) error {
 	clear(mediaSum)
 	for ms := 0; ms < len(rows); {
-		me := ms
-		for me < len(rows) && media[rows[me]] == media[rows[ms]] {
-			me++
-		}
+		me := mediaEnd(rows, media, ms)
 		if me-ms == 1 {
 			if err := imageFeature(x, int(rows[ms]), cols, opts, mean, sq); err != nil {
 				return err
